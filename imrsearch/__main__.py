@@ -1,0 +1,3 @@
+from imrsearch.cli import main
+
+main()

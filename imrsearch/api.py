@@ -1,0 +1,121 @@
+"""The small facade the CLI and the TUI call: build, update, search, show, info."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imrsearch.errors import IndexMissing
+from imrsearch.model import BuildReport, FileError, Letter, SearchResult
+
+ENV_INDEX = "IMRSEARCH_INDEX"
+DEFAULT_INDEX = Path("index")
+
+
+def index_location(index: Path | None) -> Path:
+    """--index DIR, else $IMRSEARCH_INDEX, else ./index."""
+    if index is not None:
+        return Path(index)
+    return Path(os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+
+
+def samples_dir() -> Path:
+    """The bundled sample letters: inside the installed package, or the source tree's samples/."""
+    packaged = Path(__file__).parent / "_samples"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "samples"
+
+
+def _store(index: Path | None):
+    from imrsearch.engine.store import IndexStore
+
+    return IndexStore(index_location(index))
+
+
+def build(archive: Path, index: Path | None = None, progress=None, workers=None) -> BuildReport:
+    from imrsearch.engine import writer
+
+    return writer.build(Path(archive), _store(index), progress, workers)
+
+
+def update(
+    archive: Path | None, index: Path | None = None, progress=None, workers=None
+) -> BuildReport:
+    from imrsearch.engine import writer
+
+    return writer.update(archive, _store(index), progress, workers)
+
+
+def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
+    """The embedded default: no index yet → build one from the bundled samples, saying so."""
+    store = _store(index)
+    if store.live() is None and not any(store.root.glob("gen-*")):
+        announce(f"No index at {store.root}: building one from the bundled samples first.")
+        build(samples_dir(), index)
+
+
+def open_searcher(index: Path | None = None):
+    from imrsearch.engine.search import Searcher
+
+    return Searcher(_store(index))
+
+
+def search(query: str, index: Path | None = None, **options: Any) -> SearchResult:
+    with open_searcher(index) as searcher:
+        return searcher.search(query, **options)
+
+
+def show(case: str, index: Path | None = None) -> Letter:
+    with open_searcher(index) as searcher:
+        return searcher.letter(case)
+
+
+@dataclass
+class IndexInfo:
+    location: str
+    generation: str
+    archive: str
+    built_at: str
+    updated_at: str
+    size_bytes: int
+    report: dict[str, Any]
+
+
+def info(index: Path | None = None) -> IndexInfo:
+    from imrsearch.engine.store import read_manifest
+
+    store = _store(index)
+    live = store.require_live()
+    manifest = read_manifest(live)
+    return IndexInfo(
+        location=str(store.root.resolve()),
+        generation=live.name,
+        archive=manifest["archive"],
+        built_at=manifest["built_at"],
+        updated_at=manifest["updated_at"],
+        size_bytes=store.size_bytes(),
+        report=manifest["report"],
+    )
+
+
+def errors(index: Path | None = None) -> list[FileError]:
+    """The per-file error report saved with the live index."""
+    report = info(index).report
+    return [FileError(f["path"], f["reason"]) for f in report.get("failures", [])]
+
+
+__all__ = [
+    "IndexMissing",
+    "build",
+    "ensure_index",
+    "errors",
+    "index_location",
+    "info",
+    "open_searcher",
+    "samples_dir",
+    "search",
+    "show",
+    "update",
+]

@@ -1,0 +1,414 @@
+"""The `imrsearch` command: thin typer commands that call `api` and hand results to a renderer.
+
+Exit status as grep and ripgrep: 0 matches, 1 no match, 2 error. Errors go to stderr with a hint,
+never as a traceback. Heavy modules (Whoosh, rich renderers, Textual) load inside the commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from imrsearch import api
+from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError, QueryError
+
+QUERY_HELP = """\
+Search decisions with fielded, free-text queries.
+
+Words and "quoted phrases" search the item, rationale, summary and guideline text;
+AND / OR / NOT, (parentheses), "a b"~5 (proximity), modif* (wildcard), opiod~ (fuzzy),
+age:[40 TO 60] and decided:>=2016-12-01 (ranges) work as in Whoosh.
+
+\b
+Fields (aliases):
+  outcome (result)       upheld | overturned
+  drug (med)             brand or generic name: drug:valium also finds diazepam
+  class (drugclass)      opioid, benzodiazepine, "muscle relaxant", nsaid, "topical analgesic"
+  service (item)         words of the disputed item
+  rationale (why)        the decision rationale
+  summary (history)      the clinical case summary
+  guideline (cite)       guideline citations
+  source (src)           guideline source: mtus | acoem | odg | other
+  page (pages)           cited page; ranges like 75-80 included
+  specialty (spec)       reviewer specialty
+  state (licensed)       reviewer licensure state
+  age                    patient age: age:>60
+  sex (gender)           male | female
+  injured (doi)          date of injury
+  decided (date)         decision date: decided:2016-12, decided:>=2016-12-01
+  assigned               date assigned
+  year                   decision year
+  case (cm)              case number: case:CM16-0213037
+  format (layout)        letter layout: a | b | c | d | unknown
+
+\b
+Examples:
+  imrsearch query 'outcome:upheld drug:valium "no provision to modify"'
+  imrsearch query 'class:opioid page:80 outcome:overturned' --facet specialty,year
+  imrsearch query '"not medically necessary" age:>60' --sort date --limit 5
+  imrsearch query 'drug:norco decided:>=2017-01-01' --csv > norco.csv
+"""
+
+app = typer.Typer(
+    name="imrsearch",
+    help="Fielded full-text search over California IMR final determination letters.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+IndexOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option(
+        "--index",
+        "-i",
+        help="Index folder [default: $IMRSEARCH_INDEX, else ./index].",
+        show_default=False,
+    ),
+]
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@app.command(help=QUERY_HELP)
+def query(
+    text: Annotated[
+        str, typer.Argument(metavar="QUERY", help="The query (quote it in the shell).")
+    ],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 20,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every hit (no limit).")] = False,
+    sort: Annotated[str, typer.Option(help="relevance | date (newest first).")] = "relevance",
+    facet: Annotated[
+        str, typer.Option(help="Count by: outcome,drug,class,specialty,year,source,format,sex.")
+    ] = "",
+    facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,
+) -> None:
+    if as_json and as_csv:
+        raise ImrError("choose one of --json and --csv")
+    api.ensure_index(index, _stderr().print)
+    facets = tuple(f.strip() for f in facet.split(",") if f.strip())
+    with api.open_searcher(index) as searcher:
+        if as_csv:
+            from imrsearch.render.machine import write_csv
+
+            result = searcher.search(text, limit=None if show_all else limit, sort=sort)
+            write_csv(result.hits, sys.stdout)
+        else:
+            result = searcher.search(
+                text,
+                limit=None if show_all else limit,
+                sort=sort,
+                facets=facets,
+                facet_limit=facet_limit,
+            )
+            if as_json:
+                from imrsearch.render.machine import write_json
+
+                write_json(result, sys.stdout)
+            elif result.total:
+                from imrsearch.render.console import print_results
+
+                print_results(_stdout(), result)
+    if result.total == 0:
+        if not (as_json or as_csv):
+            _stderr().print(f"No decisions match [bold]{_escape(text)}[/].")
+        raise typer.Exit(EXIT_NO_MATCH)
+    raise typer.Exit(EXIT_MATCH)
+
+
+@app.command()
+def show(
+    case: Annotated[str, typer.Argument(help="Case number (CM16-0213037) or source file path.")],
+    index: IndexOption = None,
+    decision: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--decision", "-d", min=1, help="Show only this item (1-based)."),
+    ] = None,
+    query_text: Annotated[
+        str, typer.Option("--query", "-q", help="Highlight this query's words.")
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="The parsed letter as JSON.")] = False,
+) -> None:
+    """Show a whole letter, sectioned, with a query's words highlighted.
+
+    \b
+    Examples:
+      imrsearch show CM16-0213037
+      imrsearch show CM16-0213037 --decision 2 --query '"not medically necessary"'
+    """
+    api.ensure_index(index, _stderr().print)
+    with api.open_searcher(index) as searcher:
+        letter = searcher.letter(case)
+        terms = _query_words(searcher, query_text) if query_text else []
+    if decision is not None and decision > len(letter.decisions):
+        raise ImrError(
+            f"{letter.case_number or case} has {len(letter.decisions)} item(s), not {decision}"
+        )
+    if as_json:
+        import json
+
+        data = letter.to_dict(include_text=True)
+        if decision is not None:
+            data["decisions"] = [d for d in data["decisions"] if d["number"] == decision]
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    from imrsearch.render.console import print_letter
+
+    print_letter(_stdout(), letter, decision, terms)
+
+
+def _query_words(searcher, text: str) -> list[str]:
+    parsed = searcher.parse(text)
+    return [
+        t.decode() if isinstance(t, bytes) else str(t)
+        for field, t in parsed.iter_all_terms(phrases=True)
+        if field in ("service", "rationale", "summary", "guideline", "drug")
+    ]
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON Lines: one object per letter.")
+    ] = False,
+) -> None:
+    """Parse letters and show their fields, without indexing them.
+
+    \b
+    Examples:
+      imrsearch parse samples/CM16-0213037.pdf
+      imrsearch parse --json letters/*.pdf | jq .decisions[].outcome
+    """
+    from imrsearch.errors import BadFile
+    from imrsearch.ingest.archive import load_letter
+
+    failed = 0
+    console = None if as_json else _stdout()
+    for path in files:
+        try:
+            letter, _ = load_letter(path)
+        except BadFile as exc:
+            failed += 1
+            _stderr().print(f"[red]error:[/] {_escape(exc.message)}")
+            continue
+        if as_json:
+            from imrsearch.render.machine import write_letters_jsonl
+
+            write_letters_jsonl([letter], sys.stdout)
+        else:
+            from imrsearch.render.console import print_letter
+
+            print_letter(console, letter)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _progress_bar(mode: str):
+    """A rich progress bar with letters/s and ETA, as a `Progress` callback."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    class Rate(TextColumn):
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return super().render(task) if speed is None else f"{speed:,.0f} letters/s"
+
+    bar = Progress(
+        TextColumn(f"[bold]{mode}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        Rate(""),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=_stderr(),
+        transient=False,
+    )
+    task = bar.add_task(mode, total=None)
+
+    def advance(done: int, total: int, path: str) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, advance
+
+
+@index_app.command("build")
+def index_build(
+    archive: Annotated[Path, typer.Argument(help="Folder of letters (.txt, .pdf; nested).")],
+    index: IndexOption = None,
+    workers: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(min=1, help="Parser processes [default: one per core]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+) -> None:
+    """Build a new index from an archive folder; the old one answers until the new is done.
+
+    \b
+    Examples:
+      imrsearch index build ~/imr-letters
+      imrsearch index build ~/imr-letters --index ~/indexes/imr
+    """
+    _run_build("build", archive, index, workers, as_json)
+
+
+@index_app.command("update")
+def index_update(
+    archive: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(help="Folder of letters [default: the one the index was built from]."),
+    ] = None,
+    index: IndexOption = None,
+    workers: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(min=1, help="Parser processes [default: one per core]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+) -> None:
+    """Re-read only new and changed files; drop letters whose files are gone.
+
+    \b
+    Examples:
+      imrsearch index update
+      imrsearch index update ~/imr-letters
+    """
+    _run_build("update", archive, index, workers, as_json)
+
+
+def _run_build(mode, archive, index, workers, as_json) -> None:
+    bar, advance = _progress_bar("Indexing" if mode == "build" else "Updating")
+    run = api.build if mode == "build" else api.update
+    with bar:
+        report = run(archive, index, progress=advance, workers=workers)
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report)))
+    else:
+        from imrsearch.render.console import print_report
+
+        print_report(_stdout(), report)
+
+
+@index_app.command("info")
+def index_info(
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
+) -> None:
+    """Where the index is, what it was built from, when, and what it holds."""
+    info = api.info(index)
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(info)))
+        return
+    from imrsearch.model import BuildReport, FileError
+    from imrsearch.render.console import print_report
+
+    report = BuildReport(
+        **{**info.report, "failures": [FileError(**f) for f in info.report["failures"]]}
+    )
+    report.size_bytes = info.size_bytes
+    console = _stdout()
+    console.print(f"[dim]Location[/]   {info.location} ({info.generation})")
+    console.print(f"[dim]Built[/]      {info.built_at}   [dim]updated[/] {info.updated_at}")
+    print_report(console, report)
+
+
+@index_app.command("errors")
+def index_errors(
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON Lines.")] = False,
+) -> None:
+    """The files the last build or update could not index, with the reason for each."""
+    failures = api.errors(index)
+    if as_json:
+        import json
+
+        for failure in failures:
+            print(json.dumps({"path": failure.path, "reason": failure.reason}))
+        return
+    from imrsearch.render.console import print_errors
+
+    print_errors(_stdout(), failures)
+
+
+@app.command()
+def tui(
+    text: Annotated[str, typer.Argument(metavar="[QUERY]", help="A query to start with.")] = "",
+    index: IndexOption = None,
+) -> None:
+    """The interactive terminal UI: query, narrow by facets, read letters, export.
+
+    \b
+    Examples:
+      imrsearch tui
+      imrsearch tui 'drug:valium outcome:upheld'
+    """
+    api.ensure_index(index, _stderr().print)
+    from imrsearch.tui.app import make_app
+
+    make_app(index=index, query=text).run()
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def report_error(error: ImrError) -> None:
+    console = _stderr()
+    console.print(f"[bold red]error:[/] {_escape(error.message)}")
+    if isinstance(error, QueryError) and error.position is not None:
+        console.print(f"  {_escape(error.query)}", soft_wrap=True)
+        console.print(" " * (error.position + 2) + "[bold red]^[/]")
+    if error.hint:
+        console.print(f"[dim]hint:[/] {_escape(error.hint)}")
+
+
+def main() -> None:
+    try:
+        app(prog_name="imrsearch")
+    except ImrError as error:
+        report_error(error)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        _stderr().print("interrupted; the index is as it was before this command")
+        sys.exit(130)
+    except BrokenPipeError:
+        # the reader went away (| head): quiet exit, as grep does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)

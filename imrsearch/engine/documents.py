@@ -1,0 +1,120 @@
+"""`Letter` → the Whoosh documents that index it (one per decision, one for the letter)."""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from datetime import date, datetime
+from typing import Any
+
+from imrsearch.engine.schema import FACET_SEP, KIND_DECISION, KIND_LETTER
+from imrsearch.ingest.drugs import equivalents
+from imrsearch.model import Decision, Letter
+
+_PAGE_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
+_MAX_RANGE = 60  # a cited range wider than this is a typo, not pages to enumerate
+
+
+def letter_documents(letter: Letter) -> list[dict[str, Any]]:
+    """The letter document first, then one document per decision, in letter order."""
+    docs = [
+        {
+            "kind": KIND_LETTER,
+            "doc_id": letter.source,
+            "path": letter.source,
+            "case": letter.case_number or "",
+            "format": letter.format,
+            "record": encode_record(letter),
+        }
+    ]
+    shared = _letter_fields(letter)
+    docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
+    return docs
+
+
+def encode_record(letter: Letter) -> bytes:
+    return zlib.compress(json.dumps(letter.to_dict(include_text=True)).encode(), 6)
+
+
+def decode_record(blob: bytes) -> Letter:
+    return Letter.from_dict(json.loads(zlib.decompress(blob)))
+
+
+def _day(value: date | None) -> datetime | None:
+    return datetime(value.year, value.month, value.day) if value else None
+
+
+def _letter_fields(letter: Letter) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "kind": KIND_DECISION,
+        "path": letter.source,
+        "case": letter.case_number or "",
+        "format": letter.format,
+        "summary": letter.summary,
+        "specialty": ", ".join(letter.reviewer.specialties),
+        "state": ", ".join(letter.reviewer.states),
+        "facet_specialty": _facet(letter.reviewer.specialties),
+        "facet_format": _facet([letter.format]),
+    }
+    if letter.patient.age is not None:
+        fields["age"] = letter.patient.age
+    if letter.patient.sex:
+        fields["sex"] = letter.patient.sex
+        fields["facet_sex"] = _facet([letter.patient.sex])
+    for name, value in (
+        ("injured", letter.date_of_injury),
+        ("decided", letter.decision_date),
+        ("assigned", letter.date_assigned),
+    ):
+        if value:
+            fields[name] = _day(value)
+    if letter.decision_date:
+        fields["year"] = letter.decision_date.year
+        fields["facet_year"] = _facet([str(letter.decision_date.year)])
+    return fields
+
+
+def _decision_document(
+    letter: Letter, decision: Decision, shared: dict[str, Any]
+) -> dict[str, Any]:
+    names: list[str] = []
+    for drug in decision.drugs:
+        names.extend(sorted(equivalents(drug.name) | {drug.generic.lower()}))
+    sources = list(dict.fromkeys(c.source for c in decision.guidelines))
+    pages = list(dict.fromkeys(p for c in decision.guidelines for p in _expand_pages(c.pages)))
+    doc = dict(shared)
+    doc.update(
+        doc_id=f"{letter.source}#{decision.number}",
+        number=decision.number,
+        service=decision.service,
+        rationale=decision.rationale,
+        guideline=f"{decision.ca_guideline}\n{decision.maximus_guideline}",
+        drug=" , ".join(names),
+        drugs_shown=[d.name for d in decision.drugs],
+        drug_class=" , ".join(dict.fromkeys(d.drug_class for d in decision.drugs)),
+        source=",".join(sources),
+        page=",".join(pages),
+        facet_drug=_facet(dict.fromkeys(d.generic for d in decision.drugs)),
+        facet_class=_facet(dict.fromkeys(d.drug_class for d in decision.drugs)),
+        facet_source=_facet(sources),
+    )
+    if decision.outcome:
+        doc["outcome"] = decision.outcome
+        doc["facet_outcome"] = _facet([decision.outcome])
+    return doc
+
+
+def _facet(values) -> bytes:
+    return FACET_SEP.join(values).encode()
+
+
+def _expand_pages(pages: tuple[str, ...]):
+    """Cited pages as searchable terms: a range "75-80" also yields 75, 76, ... 80."""
+    for page in pages:
+        yield page
+        match = _PAGE_RANGE.match(page)
+        if match:
+            first, last = int(match[1]), int(match[2])
+            if 0 < last - first <= _MAX_RANGE:
+                yield from (str(n) for n in range(first, last + 1))

@@ -1,0 +1,200 @@
+"""The query language: Whoosh's syntax over the letter fields, with short aliases.
+
+Extensions are parser plugins working on syntax nodes, never rewrites of the user's string:
+an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards and
+unreadable dates into `QueryError`s that point at the character, and a filter that reads US
+dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently forgives (an
+unbalanced quote or parenthesis) are made on the string itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from whoosh import qparser, query
+from whoosh.qparser import syntax
+
+from imrsearch.engine.schema import KIND_DECISION
+from imrsearch.errors import QueryError
+from imrsearch.ingest.fields import parse_date
+
+# user-facing name → (index field, aliases, help text with an example)
+FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "outcome": ("outcome", ("result",), "upheld | overturned — outcome:upheld"),
+    "drug": ("drug", ("med", "medication"), "brand or generic, either finds both — drug:valium"),
+    "class": ("drug_class", ("drugclass",), 'drug class — class:opioid, class:"muscle relaxant"'),
+    "service": ("service", ("item", "request"), "words of the disputed item — service:mri"),
+    "rationale": ("rationale", ("why",), 'the decision rationale — rationale:"not supported"'),
+    "summary": ("summary", ("history",), "the clinical case summary — summary:fusion"),
+    "guideline": ("guideline", ("cite",), "guideline citations — guideline:benzodiazepines"),
+    "source": ("source", ("src",), "guideline source: mtus | acoem | odg | other — source:odg"),
+    "page": ("page", ("pages",), "cited page (ranges included) — page:80"),
+    "specialty": ("specialty", ("spec",), 'reviewer specialty — specialty:"pain medicine"'),
+    "state": ("state", ("licensed",), "reviewer licensure state — state:california"),
+    "age": ("age", (), "patient age — age:>60, age:[40 TO 60]"),
+    "sex": ("sex", ("gender",), "male | female — sex:female"),
+    "injured": ("injured", ("doi",), "date of injury — injured:<2010-01-01"),
+    "decided": ("decided", ("date",), "decision date — decided:>=2016-12-01"),
+    "assigned": ("assigned", (), "date assigned — assigned:2016-11"),
+    "year": ("year", (), "decision year — year:2016, year:[2015 TO 2016]"),
+    "case": ("case", ("cm",), "case number — case:CM16-0213037"),
+    "format": ("format", ("layout",), "letter layout: a | b | c | d | unknown — format:d"),
+}
+DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
+_DATE_FIELDS = {"injured", "decided", "assigned"}
+_INDEX_TO_USER = {index: user for user, (index, _, _) in FIELDS.items()}
+_KNOWN = {index for index, _, _ in FIELDS.values()}
+_NAMES = sorted({*FIELDS, *(a for _, aliases, _ in FIELDS.values() for a in aliases)})
+_MIN_WILDCARD_PREFIX = 2
+
+# Typed or pasted from a PDF: curly quotes mean quotes.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def field_names() -> list[str]:
+    """Every field name and alias the language accepts (for completion and messages)."""
+    return list(_NAMES)
+
+
+class _CheckPlugin(qparser.Plugin):
+    """Refuses what Whoosh would silently turn into something else (runs after aliases)."""
+
+    def filters(self, parser):
+        return [(self._check, 95), (self._dates, 105)]
+
+    def _check(self, parser, group):
+        nodes = list(group)
+        for i, node in enumerate(nodes):
+            if isinstance(node, syntax.FieldnameNode):
+                if node.fieldname not in _KNOWN:
+                    raise QueryError(
+                        f"unknown field '{node.fieldname}'",
+                        parser.qstring,
+                        node.startchar,
+                        hint="fields: "
+                        + ", ".join(FIELDS)
+                        + ' (to search the words themselves, put them in "quotes")',
+                    )
+                following = nodes[i + 1] if i + 1 < len(nodes) else None
+                if type(following).__name__ == "GtLtNode":  # "age:>" with nothing after
+                    following = nodes[i + 2] if i + 2 < len(nodes) else None
+                if following is None or isinstance(following, (syntax.Whitespace, syntax.Operator)):
+                    user = _INDEX_TO_USER[node.fieldname]
+                    raise QueryError(
+                        f"field '{user}:' has no value",
+                        parser.qstring,
+                        node.startchar,
+                        hint=f"for example {FIELDS[user][2].split('— ')[-1]}",
+                    )
+            elif isinstance(node, syntax.GroupNode):
+                self._check(parser, node)
+            elif type(node).__name__ == "WildcardNode":
+                literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+                if len(literal) < _MIN_WILDCARD_PREFIX:
+                    raise QueryError(
+                        f"wildcard '{node.text}' would scan the whole vocabulary",
+                        parser.qstring,
+                        node.startchar,
+                        hint=f"start it with at least {_MIN_WILDCARD_PREFIX} letters, e.g. modif*",
+                    )
+        return group
+
+    def _dates(self, parser, group):
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self._dates(parser, node)
+            elif getattr(node, "fieldname", None) in _DATE_FIELDS:
+                if isinstance(node, syntax.RangeNode):
+                    node.start = _compact_date(node.start, parser.qstring, node)
+                    node.end = _compact_date(node.end, parser.qstring, node)
+                elif node.has_text:
+                    node.text = _compact_date(node.text, parser.qstring, node)
+        return group
+
+
+def _compact_date(text: str | None, qstring: str, node) -> str | None:
+    """ISO (2016-12-01), partial (2016-12, 2016) or US (12/01/2016) → Whoosh's 20161201."""
+    if text is None:
+        return None
+    iso = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
+    if iso:
+        year, month, day = (int(g) if g else 1 for g in iso.groups())
+        try:
+            date(year, month, day)
+        except ValueError:
+            iso = None
+        else:
+            return "".join(f"{int(g):02d}" if i else g for i, g in enumerate(iso.groups()) if g)
+    day = parse_date(text) if iso is None and "/" in text else None
+    if day:
+        return day.strftime("%Y%m%d")
+    raise QueryError(
+        f"'{text}' is not a date",
+        qstring,
+        node.startchar,
+        hint="write dates as 2016-12-01 (a day), 2016-12 (a month) or 2016 (a year)",
+    )
+
+
+def make_parser(schema):
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema)
+    parser.add_plugin(
+        qparser.FieldAliasPlugin(
+            {
+                index: [user, *aliases]
+                for user, (index, aliases, _) in FIELDS.items()
+                if user != index or aliases
+            }
+        )
+    )
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(_CheckPlugin())
+    return parser
+
+
+def parse_query(parser, text: str):
+    """The user's query as a Whoosh query over decision documents, or `QueryError`."""
+    text = text.translate(_QUOTES)
+    if not text.strip():
+        raise QueryError(
+            "the query is empty", text, 0, hint='try: drug:valium "no provision to modify"'
+        )
+    _check_balance(text)
+    parser.qstring = text
+    try:
+        parsed = parser.parse(text)
+    except QueryError:
+        raise
+    except Exception as exc:  # Whoosh raises bare exceptions for some malformed ranges
+        raise QueryError(f"cannot read the query: {exc}", text) from None
+    for part in parsed.leaves():
+        error = getattr(part, "error", None)
+        if error:
+            raise QueryError(f"cannot read the query: {error}", text)
+    if parsed is query.NullQuery:
+        raise QueryError("the query has no searchable words", text, 0)
+    return parsed
+
+
+def _check_balance(text: str) -> None:
+    depth_marks: list[int] = []
+    quote_at: int | None = None
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quote_at = None if quote_at is not None else i
+        elif quote_at is None and ch == "(":
+            depth_marks.append(i)
+        elif quote_at is None and ch == ")":
+            if not depth_marks:
+                raise QueryError("')' without a matching '('", text, i)
+            depth_marks.pop()
+    if quote_at is not None:
+        raise QueryError('unbalanced quote: this " is never closed', text, quote_at)
+    if depth_marks:
+        raise QueryError("'(' is never closed", text, depth_marks[-1])
+
+
+def decision_filter():
+    return query.Term("kind", KIND_DECISION)

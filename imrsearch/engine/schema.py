@@ -1,0 +1,65 @@
+"""The Whoosh schema: one document per decision, plus one per letter holding the letter record.
+
+Decision documents carry the letter-level fields they are filtered by, so that `outcome:upheld
+drug:valium "no provision to modify"` binds outcome, drug and rationale of the same item.
+The letter record (full text and sections, for `show` and the TUI preview) is stored once, in
+the letter's own document, not repeated per decision.
+"""
+
+from __future__ import annotations
+
+from whoosh import analysis, columns, fields
+from whoosh.support.charset import accent_map
+
+SCHEMA_VERSION = 1
+
+# Every word is kept: "not" and "no" are what this field turns on ("not medically necessary",
+# "no provision to modify"), so no stop list; no stemming either, so quoted language matches
+# as written (wildcards and fuzzy terms widen on request).
+WORDS = analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+# Class names are few and read as categories: "opioids" should find "opioid".
+CATEGORY_WORDS = analysis.StemmingAnalyzer(stoplist=None)
+
+KIND_DECISION = "decision"
+KIND_LETTER = "letter"
+
+# Facet columns hold one or several values joined by this separator.
+FACET_SEP = "\x1f"
+FACET_FIELDS = ("outcome", "drug", "class", "specialty", "year", "source", "format", "sex")
+
+
+def build_schema() -> fields.Schema:
+    def facet_column() -> fields.COLUMN:
+        return fields.COLUMN(columns.RefBytesColumn())
+
+    return fields.Schema(
+        kind=fields.ID(stored=True),
+        doc_id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        case=fields.KEYWORD(stored=True, lowercase=True),
+        number=fields.NUMERIC(int, stored=True),
+        format=fields.KEYWORD(lowercase=True),
+        # decision fields
+        service=fields.TEXT(analyzer=WORDS, stored=True, phrase=True),
+        rationale=fields.TEXT(analyzer=WORDS, stored=True, phrase=True),
+        guideline=fields.TEXT(analyzer=WORDS, phrase=True),
+        summary=fields.TEXT(analyzer=WORDS, phrase=True),
+        outcome=fields.KEYWORD(stored=True, lowercase=True),
+        drug=fields.TEXT(analyzer=WORDS, phrase=True),
+        drugs_shown=fields.STORED(),
+        drug_class=fields.TEXT(analyzer=CATEGORY_WORDS, phrase=True),
+        source=fields.KEYWORD(lowercase=True, commas=True, stored=True),
+        page=fields.KEYWORD(commas=True),
+        # letter fields repeated on each decision for filtering
+        specialty=fields.TEXT(analyzer=WORDS, phrase=True, stored=True),
+        state=fields.TEXT(analyzer=WORDS, phrase=True),
+        age=fields.NUMERIC(int),
+        sex=fields.KEYWORD(lowercase=True),
+        injured=fields.DATETIME(),
+        decided=fields.DATETIME(stored=True, sortable=True),
+        assigned=fields.DATETIME(),
+        year=fields.NUMERIC(int),
+        # the letter record, stored once on the letter document (zlib-compressed JSON)
+        record=fields.STORED(),
+        **{f"facet_{name}": facet_column() for name in FACET_FIELDS},
+    )

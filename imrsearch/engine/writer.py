@@ -1,0 +1,194 @@
+"""Build and update the index from an archive, crash-safe (see `store` for the disk layout).
+
+Letters are parsed in worker processes (`ingest.archive.load_letters`); this process writes
+Whoosh documents. A full build writes a new generation; an update clones the live generation
+with hard links, deletes the documents of changed and removed files, adds the new ones, and
+publishes the result the same way, so both leave the old index answering until they finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from imrsearch.engine.documents import letter_documents
+from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
+from imrsearch.engine.store import IndexStore, read_manifest, write_manifest
+from imrsearch.errors import ImrError
+from imrsearch.ingest.archive import Fingerprint, LoadResult, load_letters, walk_archive
+from imrsearch.model import BuildReport, FileError, Letter
+
+Progress = Callable[[int, int, str], None]  # done, total, current path
+_WRITER_MB = 256
+
+
+def build(
+    archive: Path, store: IndexStore, progress: Progress | None = None, workers: int | None = None
+) -> BuildReport:
+    archive = _archive_root(archive)
+    started = time.perf_counter()
+    with store.write_lock():
+        walk = walk_archive(archive)
+        report = BuildReport(index=str(store.root), archive=str(archive), mode="build")
+        report.skipped = walk.skipped
+        report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
+        work = store.new_workspace()
+        ix = whoosh_index.create_in(str(work), build_schema())
+        results = load_letters(walk.files, workers)
+        files = _write(ix, results, len(walk.files), {}, report, progress)
+        return _finish(store, work, ix, archive, files, report, started, None)
+
+
+def update(
+    archive: Path | None,
+    store: IndexStore,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> BuildReport:
+    started = time.perf_counter()
+    with store.write_lock():
+        manifest = read_manifest(store.require_live())
+        archive = _archive_root(Path(archive) if archive else Path(manifest["archive"]))
+        walk = walk_archive(archive)
+        known: dict[str, dict[str, Any]] = manifest["files"]
+        report = BuildReport(index=str(store.root), archive=str(archive), mode="update")
+        report.skipped = walk.skipped
+        report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
+        present = {str(p): p for p in walk.files}
+        to_read = [p for key, p in present.items() if _changed(p, known.get(key))]
+        reread = {str(p) for p in to_read}
+        stale = [path for path in known if path not in present or path in reread]
+        kept = {k: v for k, v in known.items() if k in present and k not in reread}
+        report.removed = sum(1 for path in known if path not in present)
+        report.unchanged = len(kept)
+        report.failures.extend(
+            FileError(k, v["failure"]) for k, v in kept.items() if v.get("failure")
+        )
+        work = store.new_workspace(clone_live=True)
+        ix = whoosh_index.open_dir(str(work))
+        results = load_letters(to_read, workers)
+        files = _write(ix, results, len(to_read), kept, report, progress, deletions=stale)
+        return _finish(store, work, ix, archive, files, report, started, manifest["built_at"])
+
+
+def _archive_root(archive: Path) -> Path:
+    if not archive.is_dir():
+        raise ImrError(
+            f"archive folder not found: {archive}",
+            hint="give the folder that holds the letters (.txt and .pdf, nested folders are fine)",
+        )
+    return archive.resolve()
+
+
+def _changed(path: Path, entry: dict[str, Any] | None) -> bool:
+    """New or changed since the manifest entry; a file only touched keeps its entry (mtime
+    refreshed) so the next update does not hash it again."""
+    if entry is None:
+        return True
+    try:
+        st = path.stat()
+    except OSError:
+        return True
+    if st.st_size == entry["size"] and st.st_mtime_ns == entry["mtime_ns"]:
+        return False
+    if st.st_size != entry["size"] or not entry.get("sha1"):
+        return True
+    try:
+        if hashlib.sha1(path.read_bytes()).hexdigest() != entry["sha1"]:
+            return True
+    except OSError:
+        return True
+    entry["mtime_ns"] = st.st_mtime_ns
+    return False
+
+
+def _write(
+    ix,
+    results: Iterable[LoadResult],
+    total: int,
+    files: dict[str, dict[str, Any]],
+    report: BuildReport,
+    progress: Progress | None,
+    deletions: Iterable[str] = (),
+) -> dict[str, dict[str, Any]]:
+    """Add every loaded letter to `ix`; returns the manifest's file table."""
+    writer = ix.writer(limitmb=_WRITER_MB)
+    try:
+        for path in deletions:
+            writer.delete_by_term("path", path)
+        for done, (path, loaded, print_) in enumerate(results, start=1):
+            key = str(path)
+            entry = _entry(key, print_)
+            if isinstance(loaded, Letter):
+                for doc in letter_documents(loaded):
+                    writer.add_document(**doc)
+                entry.update(
+                    format=loaded.format,
+                    decisions=len(loaded.decisions),
+                    outcomes=dict(Counter(d.outcome or "unknown" for d in loaded.decisions)),
+                    warnings=len(loaded.warnings),
+                )
+                report.added += 1
+            else:
+                entry["failure"] = loaded.reason
+                report.failures.append(FileError(key, loaded.reason))
+            files[key] = entry
+            if progress:
+                progress(done, total, key)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return files
+
+
+def _entry(path: str, print_: Fingerprint | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path}
+    if print_ is not None:
+        entry.update(size=print_.size, mtime_ns=print_.mtime_ns, sha1=print_.sha1)
+    else:
+        entry.update(size=-1, mtime_ns=-1, sha1="")
+    return entry
+
+
+def _finish(store, work, ix, archive, files, report, started, built_at) -> BuildReport:
+    ix.close()
+    formats: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    for entry in files.values():
+        if "format" in entry:
+            report.letters += 1
+            report.decisions += entry["decisions"]
+            formats[entry["format"]] += 1
+            outcomes.update(entry["outcomes"])
+            report.warnings += bool(entry["warnings"])
+    report.formats = dict(formats)
+    report.outcomes = dict(outcomes)
+    report.seconds = time.perf_counter() - started
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_manifest(
+        work,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "archive": str(archive),
+            "built_at": built_at or now,
+            "updated_at": now,
+            "files": files,
+            "report": _report_dict(report),
+        },
+    )
+    store.publish(work)
+    report.size_bytes = store.size_bytes()
+    return report
+
+
+def _report_dict(report: BuildReport) -> dict[str, Any]:
+    return asdict(report)

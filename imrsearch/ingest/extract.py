@@ -1,0 +1,120 @@
+"""Archive file → raw text. Text files in any common encoding; PDFs through PDFium.
+
+The PDF library is imported here only, and only when a PDF is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from imrsearch.errors import BadFile
+
+# A letter is tens of kilobytes; anything this large is not one and would only stall a worker.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_PDF_BYTES = 64 * 1024 * 1024
+MAX_PDF_PAGES = 200
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of one archive file, refusing what cannot be a letter before reading it all."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise BadFile(str(path), "empty file")
+    is_pdf = path.suffix.lower() == ".pdf"
+    limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
+    if size > limit:
+        kind = "PDF" if is_pdf else "text"
+        raise BadFile(str(path), f"{kind} too large for a letter ({size / 2**20:.0f} MiB)")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
+
+
+def extract_text(path: Path, data: bytes | None = None) -> str:
+    """The text of one archive file, or `BadFile` saying why there is none."""
+    if data is None:
+        data = read_file(path)
+    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
+        return _pdf_text(data, str(path))
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, name: str = "<bytes>") -> str:
+    """Decode bytes of unknown encoding: BOM, then UTF-8, then UTF-16 without BOM, then cp1252."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _checked(data.decode(encoding, errors="replace"), name)
+    if _looks_utf16(data):
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return _checked(data.decode(encoding, errors="replace"), name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; those few are mapped through latin-1.
+        text = data.decode("cp1252", errors="replace")
+        if "\ufffd" in text:
+            text = "".join(
+                ch if ch != "\ufffd" else chr(b) for ch, b in zip(text, data, strict=True)
+            )
+    return _checked(text, name)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.05 * half
+
+
+def _checked(text: str, name: str) -> str:
+    """Reject binary data that happened to decode."""
+    sample = text[:65536]
+    if not sample.strip("\x00"):
+        raise BadFile(name, "no text (only NUL bytes)")
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\n\r\t\f")
+    if controls > 0.05 * len(sample):
+        raise BadFile(name, "binary data, not text")
+    return text.replace("\x00", "")
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError as exc:
+        reason = str(exc).lower()
+        if "password" in reason:
+            raise BadFile(name, "PDF is password-protected") from None
+        raise BadFile(name, f"not a readable PDF ({exc})") from None
+    try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise BadFile(name, f"PDF has {len(pdf)} pages; a letter has a few")
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    text = "\f".join(pages).replace("\r\n", "\n")
+    if not text.strip():
+        raise BadFile(name, "PDF has no text layer (scanned image?)")
+    return text

@@ -1,0 +1,124 @@
+"""Field readers all layouts share: dates, reviewer credentials, patient age and sex."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from imrsearch.ingest.normalize import fold
+from imrsearch.model import Patient, Reviewer
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+NUMERIC_DATE = r"\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}"
+WORDED_DATE = rf"(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+DATE_PATTERN = rf"(?:{NUMERIC_DATE}|{WORDED_DATE})"
+_NUMERIC = re.compile(r"(\d{1,2})\s*[/-]\s*(\d{1,2})\s*[/-]\s*(\d{2,4})")
+_WORDED = re.compile(rf"({_MONTH_NAMES})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})", re.IGNORECASE)
+
+
+def parse_date(text: str) -> date | None:
+    """A date in any style the letters use (11/09/2016, 10-13-16, January 26, 2000), else None."""
+    text = text.strip()
+    match = _NUMERIC.fullmatch(text)
+    if match:
+        month, day, year = (int(g) for g in match.groups())
+        if year < 100:  # two-digit years: injuries go back decades, decisions start in 2013
+            year += 2000 if year <= 40 else 1900
+    else:
+        match = _WORDED.fullmatch(text)
+        if not match:
+            return None
+        month, day, year = _MONTHS[match.group(1).lower()], int(match.group(2)), int(match[3])
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+_STATES_BLOCK = re.compile(
+    r"State\(s\)\s+of\s+Licensure\s*:\s*(.*?)\s*(?=Certification\(s\)|\n|$)", re.S
+)
+_SPECIALTY_BLOCK = re.compile(
+    r"Certification\(s\)\s*/\s*Specialty\s*:\s*(.*?)\s*"
+    r"(?=CLINICAL\s+CASE\s+SUMMARY|DOCUMENTS\s+REVIEWED|State\(s\)|\n[A-Z ]{8,}\n|$)",
+    re.S,
+)
+_SENTENCE = re.compile(
+    r"(?:is\s+)?Board\s+Certified\s+in\s+(?P<spec>.+?),?\s+and\s+(?:is\s+)?licensed\s+to\s+"
+    r"practice\s+in\s+(?P<states>[A-Z][A-Za-z .,]*?)(?:\.\s|\.$|\s+He/she|\s+He\b|\s+She\b|$)",
+    re.S,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
+
+
+def _split_list(text: str) -> list[str]:
+    return [part for part in (p.strip(" .") for p in _LIST_SPLIT.split(fold(text))) if part]
+
+
+def read_reviewer(text: str) -> Reviewer:
+    """Credentials from the block form or the older sentence form."""
+    states = _STATES_BLOCK.search(text)
+    specialty = _SPECIALTY_BLOCK.search(text)
+    if states or specialty:
+        return Reviewer(
+            states=_split_list(states.group(1)) if states else [],
+            specialties=[
+                s.strip(" .") for s in fold(specialty.group(1)).split(",") if s.strip(" .")
+            ]
+            if specialty
+            else [],
+        )
+    sentence = _SENTENCE.search(text)
+    if sentence:
+        specialties = [s.strip(" .") for s in fold(sentence["spec"]).split(",") if s.strip(" .")]
+        return Reviewer(states=_split_list(sentence["states"]), specialties=specialties)
+    return Reviewer()
+
+
+_AGE_SEX = re.compile(
+    r"\b(\d{1,3})\s*-?\s*(?:year|yr)s?\s*-?\s*old\s*,?\s*"
+    r"(male|female|man|woman|gentleman|lady|boy|girl)?",
+    re.IGNORECASE,
+)
+_SEX_WORDS = {
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+    "boy": "male",
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+    "girl": "female",
+}
+
+
+def read_patient(summary: str) -> Patient:
+    """Age and sex from the first "48 year old male" style phrase of the case summary."""
+    match = _AGE_SEX.search(summary)
+    if not match:
+        return Patient()
+    age = int(match.group(1))
+    sex = _SEX_WORDS.get((match.group(2) or "").lower())
+    return Patient(age=age if 0 < age < 120 else None, sex=sex)

@@ -1,0 +1,108 @@
+"""Per-item decision blocks shared by the layouts that print them (formats D and C).
+
+A block is: the item paragraph ending in its outcome, `Claims Administrator guideline:`,
+`MAXIMUS guideline:`, `Decision rationale:`. The guideline labels are reliable anchors; the
+hard part is where one block's rationale ends and the next item begins, since PDF text has
+no paragraph breaks and sometimes glues lines together.
+"""
+
+from __future__ import annotations
+
+import re
+
+from imrsearch.ingest.normalize import fold
+from imrsearch.model import OVERTURNED, UPHELD, Decision
+
+_CA = re.compile(r"Claims\s+Administrator\s+guideline\s*:", re.IGNORECASE)
+_MAXIMUS = re.compile(r"MAXIMUS\s+guideline\s*:", re.IGNORECASE)
+_RATIONALE = re.compile(r"Decision\s+rationale\s*:", re.IGNORECASE)
+_OUTCOME = re.compile(r"\s*:?\s*\b(Upheld|Overturned)\s*$", re.IGNORECASE)
+# Where a rationale may end and the next item begin: a line break after a sentence end, or
+# a sentence end glued to a capital letter ("...not medically necessary.X-rays of ...").
+_BOUNDARY = re.compile(
+    r"""[.!?]["')\]]*[ ]*\n|[.!?]["')\]]*(?=[A-Z][a-z]*)|medically\s+necessary[ ]*\n"""
+)
+_ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\b", re.IGNORECASE)
+_PARTIAL = re.compile(
+    r"(?P<original>.+?)\s+was\s+the\s+original\s+request\b.*?"
+    r"(?:remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+original\s+request|"
+    r"The\s+original\s+request)\s*,?\s*(?:is\s+)?(?P<eligible>.+?)(?:\s+is)?\s*$",
+    re.IGNORECASE | re.S,
+)
+_PARTIAL_HINT = re.compile(r"IMR\s+eligible|authorized|original\s+request", re.IGNORECASE)
+
+
+def split_items(section: str) -> tuple[list[Decision], list[str]]:
+    """Decisions from the text after the section's lead-in, with warnings for what looked odd."""
+    warnings: list[str] = []
+    ca_marks = list(_CA.finditer(section))
+    decisions: list[Decision] = []
+    start = 0
+    for number, ca in enumerate(ca_marks, start=1):
+        head = section[start : ca.start()]
+        if number > 1:
+            rationale, head = _split_rationale(head)
+            decisions[-1].rationale = fold(rationale)
+        outcome_match = _OUTCOME.search(head)
+        outcome = ""
+        if outcome_match:
+            outcome = UPHELD if outcome_match.group(1).lower() == "upheld" else OVERTURNED
+            head = head[: outcome_match.start()]
+        else:
+            warnings.append(f"item {number}: no outcome (Upheld/Overturned) found")
+        end = ca_marks[number].start() if number < len(ca_marks) else len(section)
+        body = section[ca.end() : end]
+        maximus = _MAXIMUS.search(body)
+        rationale_mark = _RATIONALE.search(body, maximus.end() if maximus else 0)
+        if maximus is None or rationale_mark is None:
+            warnings.append(f"item {number}: missing MAXIMUS guideline or decision rationale")
+        ca_text = (
+            body[: maximus.start()]
+            if maximus
+            else body[: rationale_mark.start()]
+            if rationale_mark
+            else body
+        )
+        maximus_text = (
+            body[maximus.end() : rationale_mark.start() if rationale_mark else len(body)]
+            if maximus
+            else ""
+        )
+        decisions.append(_decision(number, fold(head), outcome, fold(ca_text), fold(maximus_text)))
+        start = ca.end() + (rationale_mark.end() if rationale_mark else len(body))
+    if decisions:
+        decisions[-1].rationale = fold(section[start:])
+    return decisions, warnings
+
+
+def _decision(number: int, service: str, outcome: str, ca: str, maximus: str) -> Decision:
+    decision = Decision(number, service, outcome, ca_guideline=ca, maximus_guideline=maximus)
+    partial = _PARTIAL.match(service) if _ORIGINAL.search(service) else None
+    if partial:
+        decision.original_request = partial["original"].strip()
+        decision.eligible_request = partial["eligible"].strip()
+    return decision
+
+
+def _split_rationale(text: str) -> tuple[str, str]:
+    """Split "<previous rationale><next item paragraph>" at the paragraph boundary."""
+    cut = _last_boundary(text, len(text.rstrip()))
+    if cut is None:
+        return "", text
+    item = text[cut:]
+    if _PARTIAL_HINT.search(item) and not _ORIGINAL.search(item):
+        # A partial-authorisation paragraph has sentence ends inside: start at its first one.
+        original = None
+        for original in _ORIGINAL.finditer(text, 0, cut):  # noqa: B007 - want the last one
+            pass
+        if original is not None:
+            earlier = _last_boundary(text, original.start())
+            cut = earlier if earlier is not None else 0
+    return text[:cut], text[cut:]
+
+
+def _last_boundary(text: str, before: int) -> int | None:
+    last = None
+    for match in _BOUNDARY.finditer(text, 0, before):
+        last = match.end()
+    return last

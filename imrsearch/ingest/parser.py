@@ -1,0 +1,45 @@
+"""Text → `Letter`: detect the layout, parse it, add the normalised extras searches need.
+
+`parse_text` never raises: a letter it cannot read is still returned, flagged, with its text.
+"""
+
+from __future__ import annotations
+
+from imrsearch.ingest import format_d
+from imrsearch.ingest.citations import parse_citations
+from imrsearch.ingest.drugs import find_drugs
+from imrsearch.ingest.header import CASE_NUMBER
+from imrsearch.ingest.normalize import normalize
+from imrsearch.model import Letter
+
+import re
+
+# Most specific first: formats A and C open with the MAXIMUS letterhead that D lacks.
+_LAYOUTS = (("D", format_d),)
+_ANY_CASE_NUMBER = re.compile(CASE_NUMBER)
+
+
+def parse_text(text: str, source: str) -> Letter:
+    letter = Letter(source=source, text=text.replace("\r\n", "\n"))
+    clean = normalize(text)
+    for name, layout in _LAYOUTS:
+        if layout.detect(clean):
+            letter.format = name
+            try:
+                layout.parse(clean, letter)
+            except Exception as exc:  # a parser bug must not lose the letter
+                letter.warnings.append(f"format {name} parser failed: {type(exc).__name__}: {exc}")
+                letter.decisions = []
+            break
+    else:
+        letter.warnings.append("unknown layout: indexed as full text only")
+    if letter.case_number is None:
+        match = _ANY_CASE_NUMBER.search(clean[:2000])
+        if match:
+            letter.case_number = match.group()
+    if letter.format != "unknown" and not letter.decisions:
+        letter.warnings.append("no disputed items found")
+    for decision in letter.decisions:
+        decision.drugs = find_drugs(decision.service)
+        decision.guidelines = parse_citations(decision.maximus_guideline)
+    return letter

@@ -1,0 +1,253 @@
+"""Plain records that flow through every stage: parsed letters, search hits, facets.
+
+No dependencies beyond the standard library, so the parser, the index, the renderers and the
+TUI can all share them without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+UPHELD = "upheld"
+OVERTURNED = "overturned"
+OUTCOMES = (UPHELD, OVERTURNED)
+
+FORMATS = ("D", "C", "B", "A", "unknown")
+
+
+@dataclass(frozen=True)
+class Drug:
+    """A drug named in a disputed item, normalised through the lexicon."""
+
+    name: str  # as the lexicon spells the name that was printed (brand or generic)
+    generic: str
+    drug_class: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One guideline cited for a decision: which source, on what topic, which pages."""
+
+    source: str  # "mtus" | "acoem" | "odg" | "other"
+    topic: str
+    pages: tuple[str, ...] = ()
+
+
+@dataclass
+class Decision:
+    """One disputed item and what the reviewer decided about it."""
+
+    number: int  # 1-based position in the letter
+    service: str  # the item text exactly as printed (whitespace folded)
+    outcome: str  # UPHELD | OVERTURNED | "" when the letter does not say
+    ca_guideline: str = ""
+    maximus_guideline: str = ""
+    rationale: str = ""
+    original_request: str = ""  # partial authorisations only
+    eligible_request: str = ""  # partial authorisations only: the IMR-eligible remainder
+    drugs: list[Drug] = field(default_factory=list)
+    guidelines: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class Reviewer:
+    states: list[str] = field(default_factory=list)
+    specialties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Patient:
+    age: int | None = None
+    sex: str | None = None  # "male" | "female"
+
+
+@dataclass
+class Letter:
+    """A parsed IMR final determination letter."""
+
+    source: str
+    format: str = "unknown"
+    case_number: str | None = None
+    date_assigned: date | None = None
+    decision_date: date | None = None
+    date_of_injury: date | None = None
+    ur_denial_date: date | None = None
+    application_received: date | None = None
+    priority: str | None = None
+    reviewer: Reviewer = field(default_factory=Reviewer)
+    patient: Patient = field(default_factory=Patient)
+    summary: str = ""
+    decisions: list[Decision] = field(default_factory=list)
+    text: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
+        """The stable JSON shape scripts rely on (see `imrsearch parse --json`)."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "format": self.format,
+            "case_number": self.case_number,
+        }
+        for name in (
+            "date_assigned",
+            "decision_date",
+            "date_of_injury",
+            "ur_denial_date",
+            "application_received",
+        ):
+            value = getattr(self, name)
+            out[name] = value.isoformat() if value else None
+        out["priority"] = self.priority
+        out["reviewer"] = asdict(self.reviewer)
+        out["patient"] = asdict(self.patient)
+        out["summary"] = self.summary
+        out["decisions"] = [decision_to_dict(d) for d in self.decisions]
+        out["warnings"] = list(self.warnings)
+        if include_text:
+            out["text"] = self.text
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Letter:
+        """Inverse of `to_dict` (used to read letters back from the index)."""
+
+        def day(name: str) -> date | None:
+            value = data.get(name)
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            source=data["source"],
+            format=data.get("format", "unknown"),
+            case_number=data.get("case_number"),
+            date_assigned=day("date_assigned"),
+            decision_date=day("decision_date"),
+            date_of_injury=day("date_of_injury"),
+            ur_denial_date=day("ur_denial_date"),
+            application_received=day("application_received"),
+            priority=data.get("priority"),
+            reviewer=Reviewer(**data.get("reviewer", {})),
+            patient=Patient(**data.get("patient", {})),
+            summary=data.get("summary", ""),
+            decisions=[decision_from_dict(d) for d in data.get("decisions", [])],
+            text=data.get("text", ""),
+            warnings=list(data.get("warnings", [])),
+        )
+
+
+def decision_to_dict(decision: Decision) -> dict[str, Any]:
+    return {
+        "number": decision.number,
+        "service": decision.service,
+        "outcome": decision.outcome,
+        "ca_guideline": decision.ca_guideline,
+        "maximus_guideline": decision.maximus_guideline,
+        "rationale": decision.rationale,
+        "original_request": decision.original_request,
+        "eligible_request": decision.eligible_request,
+        "drugs": [
+            {"name": d.name, "generic": d.generic, "class": d.drug_class} for d in decision.drugs
+        ],
+        "guidelines": [
+            {"source": c.source, "topic": c.topic, "pages": list(c.pages)}
+            for c in decision.guidelines
+        ],
+    }
+
+
+def decision_from_dict(data: dict[str, Any]) -> Decision:
+    return Decision(
+        number=data["number"],
+        service=data["service"],
+        outcome=data["outcome"],
+        ca_guideline=data.get("ca_guideline", ""),
+        maximus_guideline=data.get("maximus_guideline", ""),
+        rationale=data.get("rationale", ""),
+        original_request=data.get("original_request", ""),
+        eligible_request=data.get("eligible_request", ""),
+        drugs=[Drug(d["name"], d["generic"], d["class"]) for d in data.get("drugs", [])],
+        guidelines=[
+            Citation(c["source"], c["topic"], tuple(c["pages"])) for c in data.get("guidelines", [])
+        ],
+    )
+
+
+@dataclass
+class Hit:
+    """One matching decision, with what a reader needs to judge and cite it."""
+
+    case_number: str | None
+    source: str
+    decision: int  # 1-based item number within the letter
+    service: str
+    outcome: str
+    drugs: list[str]
+    score: float
+    snippet: str  # plain text; matched words wrapped in the markers below
+    decision_date: date | None = None
+    specialties: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # guideline sources (mtus, odg, ...)
+
+    def citation(self) -> str:
+        decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""
+        return f"{self.case_number or self.source}, item {self.decision}{decided}"
+
+
+# Snippets mark matched words with these so each renderer can style them its own way.
+MATCH_START = "\x02"
+MATCH_END = "\x03"
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    upheld: int  # decisions among `count` whose outcome is upheld
+
+    @property
+    def uphold_rate(self) -> float:
+        return self.upheld / self.count if self.count else 0.0
+
+
+@dataclass
+class Facet:
+    name: str
+    values: list[FacetValue]
+    truncated: bool = False
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int  # matching decisions, not letters
+    hits: list[Hit]
+    facets: list[Facet] = field(default_factory=list)
+    elapsed: float = 0.0  # seconds spent searching
+
+
+@dataclass
+class FileError:
+    path: str
+    reason: str
+
+
+@dataclass
+class BuildReport:
+    """What a build or update did, for the summary and the saved error report."""
+
+    index: str
+    archive: str
+    mode: str  # "build" | "update"
+    letters: int = 0  # letters in the index afterwards
+    decisions: int = 0
+    added: int = 0  # files (re)parsed in this run
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # files that are not .txt or .pdf
+    formats: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0  # letters parsed with warnings
+    failures: list[FileError] = field(default_factory=list)
+    seconds: float = 0.0
+    size_bytes: int = 0

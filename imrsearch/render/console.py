@@ -1,0 +1,217 @@
+"""Rich views for people: hits with highlighted passages, facets, letters, build summaries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from imrsearch.model import (
+    MATCH_END,
+    MATCH_START,
+    OVERTURNED,
+    UPHELD,
+    BuildReport,
+    Decision,
+    FileError,
+    Letter,
+    SearchResult,
+)
+
+OUTCOME_STYLE = {UPHELD: "bold red", OVERTURNED: "bold green"}
+MATCH_STYLE = "bold black on yellow"
+
+
+def outcome_text(outcome: str) -> Text:
+    return Text(outcome.upper() or "—", style=OUTCOME_STYLE.get(outcome, "dim"))
+
+
+def marked(snippet: str, base: str = "") -> Text:
+    """A snippet with its match markers turned into highlight styling."""
+    text = Text(style=base)
+    for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", snippet)):
+        text.append(part, style=MATCH_STYLE if i % 2 else "")
+    return text
+
+
+def print_results(console: Console, result: SearchResult) -> None:
+    previous_case = None
+    for hit in result.hits:
+        head = Text()
+        case = hit.case_number or hit.source
+        head.append(case, style="bold cyan" if case != previous_case else "cyan")
+        head.append(f"  item {hit.decision}", style="bold")
+        if hit.decision_date:
+            head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
+        head.append("  ")
+        head.append_text(outcome_text(hit.outcome))
+        head.append(f"  score {hit.score:.2f}", style="dim")
+        lines = [head, Text("  " + hit.service, style="bold")]
+        details = []
+        if hit.drugs:
+            details.append("drugs: " + ", ".join(hit.drugs))
+        if hit.sources:
+            details.append("guideline: " + ", ".join(s.upper() for s in hit.sources))
+        if details:
+            lines.append(Text("  " + " · ".join(details), style="dim"))
+        snippet = Text("  ")
+        snippet.append_text(marked(hit.snippet))
+        lines.append(snippet)
+        console.print(Group(*lines))
+        console.print()
+        previous_case = case
+    shown = len(result.hits)
+    letters = len({h.source for h in result.hits})
+    console.print(
+        f"[bold]{result.total}[/] matching decision{'s' if result.total != 1 else ''}"
+        f" (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
+        f" in {result.elapsed * 1000:.0f} ms",
+        highlight=False,
+    )
+    if shown < result.total:
+        console.print("[dim]more with --limit N or --all[/]")
+    for facet in result.facets:
+        print_facet(console, facet)
+
+
+def print_facet(console: Console, facet) -> None:
+    table = Table(title=f"by {facet.name}", title_justify="left", show_edge=False)
+    table.add_column(facet.name)
+    table.add_column("decisions", justify="right")
+    table.add_column("upheld", justify="right")
+    table.add_column("uphold rate", justify="right")
+    for value in facet.values:
+        table.add_row(
+            escape(value.value), str(value.count), str(value.upheld), f"{value.uphold_rate:.0%}"
+        )
+    if facet.truncated:
+        table.caption = "more values not shown (--facet-limit)"
+    console.print(table)
+
+
+def print_letter(
+    console: Console, letter: Letter, only: int | None = None, terms: Iterable[str] = ()
+) -> None:
+    """The letter sectioned, with `terms` highlighted."""
+    pattern = _terms_pattern(terms)
+    header = Table.grid(padding=(0, 2))
+    for label, value in (
+        ("Case number", letter.case_number),
+        ("Decision date", letter.decision_date),
+        ("Date assigned", letter.date_assigned),
+        ("Date of injury", letter.date_of_injury),
+        ("UR denial date", letter.ur_denial_date),
+        ("Application received", letter.application_received),
+        ("Priority", letter.priority),
+        ("Reviewer", ", ".join(letter.reviewer.specialties)),
+        ("Licensed in", ", ".join(letter.reviewer.states)),
+        ("Patient", _patient(letter)),
+        ("Format", letter.format),
+        ("Source", letter.source),
+    ):
+        if value:
+            header.add_row(Text(label, style="dim"), Text(str(value)))
+    console.print(Panel(header, title=letter.case_number or "letter", title_align="left"))
+    if letter.summary:
+        console.print(Panel(_highlight(letter.summary, pattern), title="Clinical case summary"))
+    for decision in letter.decisions:
+        if only is None or decision.number == only:
+            console.print(_decision_panel(decision, pattern))
+    if not letter.decisions:
+        console.print(Panel(_highlight(letter.text, pattern), title="Full text"))
+    for warning in letter.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def _patient(letter: Letter) -> str:
+    parts = [f"{letter.patient.age} years" if letter.patient.age else "", letter.patient.sex or ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _decision_panel(decision: Decision, pattern: re.Pattern | None) -> Panel:
+    body = Table.grid(padding=(0, 1))
+    body.add_column(style="dim", no_wrap=True)
+    body.add_column()
+    if decision.drugs:
+        body.add_row(
+            "Drugs", ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
+        )
+    body.add_row("Claims admin.", _highlight(decision.ca_guideline, pattern))
+    body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, pattern))
+    body.add_row("Rationale", _highlight(decision.rationale, pattern))
+    title = Text(f"Item {decision.number}: ", style="bold")
+    title.append_text(_highlight(decision.service, pattern))
+    title.append("  ")
+    title.append_text(outcome_text(decision.outcome))
+    return Panel(body, title=title, title_align="left")
+
+
+def _terms_pattern(terms: Iterable[str]) -> re.Pattern | None:
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _highlight(text: str, pattern: re.Pattern | None) -> Text:
+    out = Text(text)
+    if pattern:
+        out.highlight_regex(pattern, MATCH_STYLE)
+    return out
+
+
+def print_parsed(console: Console, letter: Letter) -> None:
+    print_letter(console, letter)
+
+
+def print_report(console: Console, report: BuildReport) -> None:
+    table = Table.grid(padding=(0, 2))
+    rows = [
+        ("Index", report.index),
+        ("Archive", report.archive),
+        ("Letters", f"{report.letters:,}"),
+        ("Decisions", f"{report.decisions:,}"),
+        ("Formats", ", ".join(f"{k} {v:,}" for k, v in sorted(report.formats.items()))),
+        ("Outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(report.outcomes.items()))),
+        ("Read this run", f"{report.added:,} files"),
+    ]
+    if report.mode == "update":
+        rows += [("Unchanged", f"{report.unchanged:,}"), ("Removed", f"{report.removed:,}")]
+    rows += [
+        ("Not letters", f"{report.skipped:,} other files skipped"),
+        ("With warnings", f"{report.warnings:,} letters"),
+        ("Failures", f"{len(report.failures):,} files"),
+        ("Time", f"{report.seconds:.1f} s"),
+        ("Index size", _size(report.size_bytes)),
+    ]
+    for label, value in rows:
+        table.add_row(Text(label, style="dim"), Text(value))
+    title = "Index built" if report.mode == "build" else "Index updated"
+    console.print(Panel(table, title=title, title_align="left"))
+    if report.failures:
+        console.print(
+            f"[yellow]{len(report.failures)} file(s) not indexed[/] — see: imrsearch index errors"
+        )
+
+
+def print_errors(console: Console, failures: list[FileError]) -> None:
+    if not failures:
+        console.print("No files failed in the last build or update.")
+        return
+    table = Table("path", "reason", title=f"{len(failures)} file(s) not indexed", show_edge=False)
+    for failure in failures:
+        table.add_row(escape(failure.path), escape(failure.reason))
+    console.print(table)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
