@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from imrsearch.ingest.normalize import fold
-from imrsearch.model import Patient, Reviewer
+from imrsearch.model import Letter, Patient, Reviewer
 
 _MONTHS = {
     name: number
@@ -71,6 +71,8 @@ _SENTENCE = re.compile(
     re.S,
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
+# "Board Certified in Anesthesiology, has a subspecialty in Pain Medicine and is licensed ..."
+_SUBSPECIALTY = re.compile(r"^(?:has\s+a\s+|with\s+a\s+)?sub-?specialty\s+in\s+", re.IGNORECASE)
 
 
 def _split_list(text: str) -> list[str]:
@@ -92,7 +94,8 @@ def read_reviewer(text: str) -> Reviewer:
         )
     sentence = _SENTENCE.search(text)
     if sentence:
-        specialties = [s.strip(" .") for s in fold(sentence["spec"]).split(",") if s.strip(" .")]
+        parts = (s.strip(" .") for s in fold(sentence["spec"]).split(","))
+        specialties = [_SUBSPECIALTY.sub("", s) for s in parts if s]
         return Reviewer(states=_split_list(sentence["states"]), specialties=specialties)
     return Reviewer()
 
@@ -114,11 +117,44 @@ _SEX_WORDS = {
 }
 
 
+_SEX_ALONE = re.compile(r"\b(male|female|man|woman|gentleman|lady)\b", re.IGNORECASE)
+# How far into the summary a bare "female" still describes the patient ("is a female who ...").
+_SEX_WINDOW = 400
+
+
 def read_patient(summary: str) -> Patient:
     """Age and sex from the first "48 year old male" style phrase of the case summary."""
     match = _AGE_SEX.search(summary)
-    if not match:
-        return Patient()
-    age = int(match.group(1))
-    sex = _SEX_WORDS.get((match.group(2) or "").lower())
-    return Patient(age=age if 0 < age < 120 else None, sex=sex)
+    age = int(match.group(1)) if match else None
+    word = match.group(2) if match else None
+    if word is None:
+        alone = _SEX_ALONE.search(summary, 0, _SEX_WINDOW)
+        word = alone.group(1) if alone else None
+    return Patient(
+        age=age if age is not None and 0 < age < 120 else None,
+        sex=_SEX_WORDS.get((word or "").lower()),
+    )
+
+
+# The documents list of formats A, B and C ("Utilization Review Determination dated 7/23/2013"):
+# the label and its verb share a line; the date may wrap ("10-04- / 2013").
+_DOCUMENT_DATES = tuple(
+    (name, re.compile(rf"{label}[^\n]*?\b{verb}\s+(?:on\s+)?(?P<date>{DATE_PATTERN})", re.I))
+    for name, label, verb in (
+        (
+            "application_received",
+            r"Application\s+(?:of|for)\s+Independent\s+Medical\s+Review\b",
+            "(?:received|dated|signed)",
+        ),
+        ("ur_denial_date", r"Utilization\s+Review\s+(?:Determination|Denial|Decision)\b", "dated"),
+        ("date_assigned", r"Notice\s+of\s+Assignment\b", "dated"),
+    )
+)
+
+
+def read_documents(text: str, letter: Letter) -> None:
+    """Fill the dates the header left empty from a documents-reviewed list."""
+    for name, pattern in _DOCUMENT_DATES:
+        match = pattern.search(text)
+        if match and getattr(letter, name) is None:
+            setattr(letter, name, parse_date(fold(match["date"])))

@@ -24,7 +24,8 @@ _FIELDS = (
     ("decision_date", r"Decision\s+Date", NUMERIC_DATE),
     ("ur_denial_date", r"UR\s+Denial\s+Date", NUMERIC_DATE),
     ("priority", r"Priority", _PRIORITY),
-    ("application_received", r"Application\s+Received", NUMERIC_DATE),
+    # one extractor prints the value between the label's two words
+    ("application_received", rf"Application(?:\s+{NUMERIC_DATE})?\s+Received", NUMERIC_DATE),
 )
 _LABELS = re.compile("|".join(f"(?P<{name}>{label}\\s*:)" for name, label, _ in _FIELDS))
 _SHAPES = {name: re.compile(shape) for name, _, shape in _FIELDS}

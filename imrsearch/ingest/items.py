@@ -23,10 +23,10 @@ _BOUNDARY = re.compile(
     r"""[.!?]["')\]]*[ ]*\n|[.!?]["')\]]*(?=[A-Z][a-z]*)|medically\s+necessary[ ]*\n"""
 )
 _ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\b", re.IGNORECASE)
+# Greedy `.*`: the eligible remainder follows the LAST "original request" of the paragraph.
 _PARTIAL = re.compile(
-    r"(?P<original>.+?)\s+was\s+the\s+original\s+request\b.*?"
-    r"(?:remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+original\s+request|"
-    r"The\s+original\s+request)\s*,?\s*(?:is\s+)?(?P<eligible>.+?)(?:\s+is)?\s*$",
+    r"(?P<original>.+?)\s+was\s+the\s+original\s+request\b.*\boriginal\s+request\s*,?\s*"
+    r"(?:is\s+)?(?P<eligible>.+?)(?:\s+is)?\s*$",
     re.IGNORECASE | re.S,
 )
 _PARTIAL_HINT = re.compile(r"IMR\s+eligible|authorized|original\s+request", re.IGNORECASE)

@@ -137,6 +137,7 @@ def _decision_panel(decision: Decision, pattern: re.Pattern | None) -> Panel:
     body = Table.grid(padding=(0, 1))
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
+    body.add_row("Item", _highlight(decision.service, pattern))
     if decision.drugs:
         body.add_row(
             "Drugs", ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
@@ -144,9 +145,7 @@ def _decision_panel(decision: Decision, pattern: re.Pattern | None) -> Panel:
     body.add_row("Claims admin.", _highlight(decision.ca_guideline, pattern))
     body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, pattern))
     body.add_row("Rationale", _highlight(decision.rationale, pattern))
-    title = Text(f"Item {decision.number}: ", style="bold")
-    title.append_text(_highlight(decision.service, pattern))
-    title.append("  ")
+    title = Text(f"Item {decision.number}  ", style="bold")
     title.append_text(outcome_text(decision.outcome))
     return Panel(body, title=title, title_align="left")
 

@@ -1,0 +1,75 @@
+"""Every real letter parses to the values written down by reading it (tests/data/expected)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imrsearch.ingest.archive import load_letter
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED = ROOT / "tests" / "data" / "expected"
+CORPUS = ROOT.parent / "shared" / "corpus" / "dwc-2016-17"
+SEEDS = ROOT / "samples"
+
+corpus_expected = json.loads((EXPECTED / "corpus.json").read_text())
+seeds_expected = json.loads((EXPECTED / "seeds.json").read_text())
+HEADER_FIELDS = (
+    "case_number",
+    "date_assigned",
+    "decision_date",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+    "priority",
+)
+
+
+def check_letter(path: Path, expected: dict) -> None:
+    letter, _ = load_letter(path)
+    data = letter.to_dict()
+    assert data["format"] == "D"
+    for name in HEADER_FIELDS:
+        assert data[name] == expected[name], name
+    assert letter.reviewer.states == expected["states"]
+    assert letter.reviewer.specialties == expected["specialties"]
+    assert letter.patient.age == expected["age"]
+    assert letter.patient.sex == expected["sex"]
+    got = [(d.service, d.outcome) for d in letter.decisions]
+    want = [(d["service"], d["outcome"]) for d in expected["decisions"]]
+    assert got == want
+    for decision, want_decision in zip(letter.decisions, expected["decisions"], strict=True):
+        assert decision.original_request == want_decision.get("original_request", "")
+        assert decision.eligible_request == want_decision.get("eligible_request", "")
+        assert decision.rationale, f"item {decision.number} has no rationale"
+        assert decision.maximus_guideline
+        assert "Decision rationale" not in decision.rationale
+        assert "Claims Administrator guideline" not in decision.maximus_guideline
+    assert not letter.warnings
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
+@pytest.mark.parametrize("case", sorted(corpus_expected))
+def test_corpus_letter(case: str) -> None:
+    check_letter(CORPUS / f"{case}.pdf", corpus_expected[case])
+
+
+def test_corpus_is_complete() -> None:
+    """The expectations cover the whole corpus, so a missing letter cannot pass unnoticed."""
+    if CORPUS.is_dir():
+        assert {p.stem for p in CORPUS.glob("*.pdf")} == set(corpus_expected)
+    assert len(corpus_expected) == 132
+    assert sum(len(v["decisions"]) for v in corpus_expected.values()) == 284
+
+
+@pytest.mark.parametrize("name", sorted(seeds_expected))
+def test_seed_letter(name: str) -> None:
+    check_letter(SEEDS / name, seeds_expected[name])
+
+
+@pytest.mark.parametrize("pdf", sorted(p.name for p in SEEDS.glob("*.pdf")))
+def test_bundled_pdf_samples(pdf: str) -> None:
+    """The PDFs bundled in samples/ are corpus letters: they parse the same from there."""
+    check_letter(SEEDS / pdf, corpus_expected[Path(pdf).stem])
