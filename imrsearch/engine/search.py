@@ -6,29 +6,21 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import sorting
 
 from imrsearch.engine.documents import decode_record
-from imrsearch.engine.query import FIELDS, decision_filter, make_parser, parse_query
+from imrsearch.engine.query import decision_filter, make_parser, parse_query
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
+from imrsearch.engine.snippets import make_snippet, query_phrases
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import MATCH_END, MATCH_START, Facet, FacetValue, Hit, Letter, SearchResult
+from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult
 
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
 _SNIPPET_FIELDS = ("rationale", "service")
-
-
-class _Markers(highlight.Formatter):
-    """Matched words wrapped in the model's markers; renderers choose the style."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"{MATCH_START}{highlight.get_text(text, token, replace)}{MATCH_END}"
 
 
 class Searcher:
@@ -76,9 +68,7 @@ class Searcher:
         results = self._searcher.search(
             parsed, limit=limit, filter=decision_filter(), terms=True, **kwargs
         )
-        results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=80)
-        results.formatter = _Markers()
-        hits = [self._hit(hit) for hit in results]
+        hits = [self._hit(hit, parsed) for hit in results]
         total = len(results)
         computed = self._facets(results.docs(), facets, facet_limit) if facets else []
         return SearchResult(text, total, hits, computed, time.perf_counter() - started)
@@ -87,16 +77,20 @@ class Searcher:
         """Every matching decision, one at a time (exports stream rather than load all)."""
         yield from self.search(text, limit=None, sort=sort).hits
 
-    def _hit(self, hit) -> Hit:
+    def _hit(self, hit, parsed) -> Hit:
         fields = hit.fields()
+        matched: dict[str, set[str]] = {}
+        for field, term in hit.matched_terms():
+            matched.setdefault(field, set()).add(term.decode() if isinstance(term, bytes) else term)
         snippet = ""
         for name in _SNIPPET_FIELDS:
-            if hit.matched_terms() and any(f == name for f, _ in hit.matched_terms()):
-                snippet = hit.highlights(name, top=2)
-                if snippet:
-                    break
+            if name in matched:
+                analyzer = self._ix.schema[name].analyzer
+                phrases = query_phrases(parsed, name)
+                snippet = make_snippet(fields.get(name, ""), analyzer, matched[name], phrases)
+                break
         if not snippet:
-            snippet = _lead(fields.get("rationale", ""))
+            snippet = make_snippet(fields.get("rationale", ""), None, set(), [])
         decided = fields.get("decided")
         return Hit(
             case_number=fields.get("case") or None,
@@ -151,12 +145,3 @@ class Searcher:
                 hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
             )
         return decode_record(found[0]["record"])
-
-
-def _lead(text: str, size: int = 240) -> str:
-    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + " …"
-
-
-def field_help() -> list[tuple[str, str, str]]:
-    """(field, aliases, description) rows for --help and the TUI help screen."""
-    return [(name, ", ".join(aliases), text) for name, (_, aliases, text) in FIELDS.items()]
