@@ -1,0 +1,143 @@
+"""Building and updating the index from an archive folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from imrsearch import api
+from imrsearch.engine.store import IndexStore
+from imrsearch.errors import ImrError, IndexBusy, IndexMissing
+from imrsearch.ingest.archive import load_letter
+
+SAMPLES = api.samples_dir()
+
+
+def _documents(index: Path) -> dict[str, tuple]:
+    """Every stored decision and letter document, keyed by id."""
+    from whoosh import index as whoosh_index
+
+    live = IndexStore(index).require_live()
+    ix = whoosh_index.open_dir(str(live))
+    with ix.searcher() as searcher:
+        docs = {
+            f["doc_id"]: tuple(sorted((k, str(v)) for k, v in f.items()))
+            for f in searcher.documents()
+        }
+    ix.close()
+    return docs
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "archive"
+    (root / "2014").mkdir(parents=True)
+    (root / "2016").mkdir()
+    for path in SAMPLES.iterdir():
+        target = root / ("2014" if path.suffix == ".txt" else "2016") / path.name
+        shutil.copy(path, target)
+    return root
+
+
+def test_build_indexes_every_decision_the_parser_finds(archive: Path, tmp_path: Path) -> None:
+    report = api.build(archive, tmp_path / "ix", workers=1)
+    letters = [load_letter(p)[0] for p in sorted(archive.rglob("*.*"))]
+    assert report.letters == len(letters) == 15
+    assert report.decisions == sum(len(l.decisions) for l in letters)
+    docs = _documents(tmp_path / "ix")
+    decision_ids = {k for k in docs if "#" in k}
+    assert decision_ids == {f"{l.source}#{d.number}" for l in letters for d in l.decisions}
+    assert report.formats == {"D": 15}
+    assert report.failures == []
+
+
+def test_bad_files_are_reported_and_good_ones_indexed(archive: Path, tmp_path: Path) -> None:
+    (archive / "bad").mkdir()
+    (archive / "bad" / "empty.txt").write_bytes(b"")
+    (archive / "bad" / "garbage.pdf").write_bytes(b"%PDF-1.4 not really")
+    (archive / "bad" / "notes.docx").write_bytes(b"PK")
+    (archive / "bad" / "loop").symlink_to(archive / "bad")
+    report = api.build(archive, tmp_path / "ix", workers=2)
+    reasons = {Path(f.path).name: f.reason for f in report.failures}
+    assert reasons["empty.txt"] == "empty file"
+    assert "not a readable PDF" in reasons["garbage.pdf"]
+    assert "loop" in reasons["loop"]
+    assert report.skipped == 1  # notes.docx
+    assert report.letters == 15
+    saved = api.errors(tmp_path / "ix")
+    assert {Path(f.path).name for f in saved} == set(reasons)
+
+
+def test_update_equals_a_fresh_build(archive: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    api.build(archive, index, workers=1)
+    # add one, change one, delete one
+    shutil.copy(SAMPLES / "001_722def79130679ad.txt", archive / "2016" / "copy.txt")
+    changed = archive / "2014" / "004_94f52c87e13bc007.txt"
+    changed.write_text(
+        changed.read_text().replace("Dilaudid 4mg #180:  Upheld", "Dilaudid 4mg #180:  Overturned")
+    )
+    (archive / "2016" / "CM16-0213037.pdf").unlink()
+    report = api.update(None, index, workers=1)
+    assert (report.added, report.removed) == (2, 1)
+    assert report.unchanged == 13
+    fresh = tmp_path / "fresh"
+    api.build(archive, fresh, workers=1)
+    assert _documents(index) == _documents(fresh)
+    assert api.search("service:dilaudid outcome:overturned", index).total == 1
+
+
+def test_update_of_nothing_reads_nothing(archive: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    api.build(archive, index, workers=1)
+    touched = archive / "2014" / "000_8e1dcabcf776b057.txt"
+    os.utime(touched, (1, 1))  # mtime changes, content does not
+    report = api.update(archive, index, workers=1)
+    assert report.added == 0 and report.unchanged == 15
+    assert report.letters == 15
+
+
+def test_info_remembers_the_archive(archive: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    api.build(archive, index, workers=1)
+    info = api.info(index)
+    assert info.archive == str(archive.resolve())
+    assert info.report["letters"] == 15
+    assert info.size_bytes > 0
+
+
+def test_one_writer_at_a_time(archive: Path, tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    with store.write_lock(), pytest.raises(IndexBusy):
+        api.build(archive, tmp_path / "ix", workers=1)
+
+
+def test_missing_archive_and_missing_index_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ImrError, match="archive folder not found"):
+        api.build(tmp_path / "nope", tmp_path / "ix")
+    with pytest.raises(IndexMissing, match="no index"):
+        api.update(None, tmp_path / "ix")
+
+
+def test_rebuild_keeps_previous_generation_until_the_next(archive: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    for _ in range(3):
+        api.build(archive, index, workers=1)
+    generations = sorted(p.name for p in index.glob("gen-*"))
+    assert generations == ["gen-000002", "gen-000003"]
+    assert (index / "CURRENT").read_text().strip() == "gen-000003"
+
+
+def test_leftovers_of_a_killed_build_are_cleaned(archive: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    api.build(archive, index, workers=1)
+    (index / "tmp-dead").mkdir()
+    (index / "tmp-dead" / "junk").write_text("x")
+    (index / "gen-000009").mkdir()  # written but never published
+    api.build(archive, index, workers=1)
+    assert not (index / "tmp-dead").exists()
+    assert not (index / "gen-000009").exists()
+    assert api.search("drug:valium", index).total == 5
