@@ -9,14 +9,72 @@ the letter's own document, not repeated per decision.
 from __future__ import annotations
 
 from whoosh import analysis, columns, fields
-from whoosh.support.charset import accent_map
 
 SCHEMA_VERSION = 1
+
+
+class LowercaseWords(analysis.RegexTokenizer):
+    """Words, lower-cased in the same pass: a separate filter stage costs a generator hop per
+    token, and tokenizing is most of what indexing spends its time on."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        lowered = value.lower()
+        if len(lowered) != len(value):  # a letter whose lower case is longer: offsets differ
+            stream = super().__call__(
+                value,
+                positions,
+                chars,
+                keeporiginal,
+                removestops,
+                start_pos,
+                start_char,
+                tokenize,
+                mode,
+                **kwargs,
+            )
+            yield from analysis.LowercaseFilter()(stream)
+            return
+        token = analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        if not tokenize:
+            token.original = token.text = lowered
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        pos = start_pos
+        for match in self.expression.finditer(lowered):
+            token.text = match.group(0)
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = pos
+                pos += 1
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
 
 # Every word is kept: "not" and "no" are what this field turns on ("not medically necessary",
 # "no provision to modify"), so no stop list; no stemming either, so quoted language matches
 # as written (wildcards and fuzzy terms widen on request).
-WORDS = analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+WORDS = LowercaseWords()
 # Class names are few and read as categories: "opioids" should find "opioid".
 CATEGORY_WORDS = analysis.StemmingAnalyzer(stoplist=None)
 

@@ -5,17 +5,17 @@
 
 from __future__ import annotations
 
-from imrsearch.ingest import format_d
+import re
+
+from imrsearch.ingest import format_a, format_b, format_c, format_d
 from imrsearch.ingest.citations import parse_citations
 from imrsearch.ingest.drugs import find_drugs
 from imrsearch.ingest.header import CASE_NUMBER
 from imrsearch.ingest.normalize import normalize
 from imrsearch.model import Letter
 
-import re
-
 # Most specific first: formats A and C open with the MAXIMUS letterhead that D lacks.
-_LAYOUTS = (("D", format_d),)
+_LAYOUTS = (("A", format_a), ("B", format_b), ("C", format_c), ("D", format_d))
 _ANY_CASE_NUMBER = re.compile(CASE_NUMBER)
 
 
