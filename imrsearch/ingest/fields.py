@@ -76,7 +76,13 @@ _SUBSPECIALTY = re.compile(r"^(?:has\s+a\s+|with\s+a\s+)?sub-?specialty\s+in\s+"
 
 
 def _split_list(text: str) -> list[str]:
+    """States: "California,North Carolina and Texas"."""
     return [part for part in (p.strip(" .") for p in _LIST_SPLIT.split(fold(text))) if part]
+
+
+def _split_commas(text: str) -> list[str]:
+    """Specialties keep their inner "and" ("Physical Medicine and Rehabilitation")."""
+    return [part for part in (p.strip(" .") for p in fold(text).split(",")) if part]
 
 
 def read_reviewer(text: str) -> Reviewer:
@@ -86,16 +92,11 @@ def read_reviewer(text: str) -> Reviewer:
     if states or specialty:
         return Reviewer(
             states=_split_list(states.group(1)) if states else [],
-            specialties=[
-                s.strip(" .") for s in fold(specialty.group(1)).split(",") if s.strip(" .")
-            ]
-            if specialty
-            else [],
+            specialties=_split_commas(specialty.group(1)) if specialty else [],
         )
     sentence = _SENTENCE.search(text)
     if sentence:
-        parts = (s.strip(" .") for s in fold(sentence["spec"]).split(","))
-        specialties = [_SUBSPECIALTY.sub("", s) for s in parts if s]
+        specialties = [_SUBSPECIALTY.sub("", s) for s in _split_commas(sentence["spec"])]
         return Reviewer(states=_split_list(sentence["states"]), specialties=specialties)
     return Reviewer()
 
