@@ -81,6 +81,10 @@ def _stdout():
     return Console(highlight=False, soft_wrap=False)
 
 
+def _announce(message: str) -> None:
+    _stderr().print(message)
+
+
 def _stderr():
     from rich.console import Console
 
@@ -105,7 +109,7 @@ def query(
 ) -> None:
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
-    api.ensure_index(index, _stderr().print)
+    api.ensure_index(index, _announce)
     facets = tuple(f.strip() for f in facet.split(",") if f.strip())
     with api.open_searcher(index) as searcher:
         if as_csv:
@@ -156,7 +160,7 @@ def show(
       imrsearch show CM16-0213037
       imrsearch show CM16-0213037 --decision 2 --query '"not medically necessary"'
     """
-    api.ensure_index(index, _stderr().print)
+    api.ensure_index(index, _announce)
     with api.open_searcher(index) as searcher:
         letter = searcher.letter(case)
         terms = _query_words(searcher, query_text) if query_text else []
@@ -376,7 +380,7 @@ def tui(
       imrsearch tui
       imrsearch tui 'drug:valium outcome:upheld'
     """
-    api.ensure_index(index, _stderr().print)
+    api.ensure_index(index, _announce)
     from imrsearch.tui.app import make_app
 
     make_app(index=index, query=text).run()

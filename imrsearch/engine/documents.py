@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
-import zlib
 from datetime import date, datetime
 from typing import Any
 
+from imrsearch.engine.records import encode_record
 from imrsearch.engine.schema import FACET_SEP, KIND_DECISION, KIND_LETTER
 from imrsearch.ingest.drugs import equivalents
 from imrsearch.model import Decision, Letter
@@ -31,14 +30,6 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
     shared = _letter_fields(letter)
     docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
     return docs
-
-
-def encode_record(letter: Letter) -> bytes:
-    return zlib.compress(json.dumps(letter.to_dict(include_text=True)).encode(), 6)
-
-
-def decode_record(blob: bytes) -> Letter:
-    return Letter.from_dict(json.loads(zlib.decompress(blob)))
 
 
 def _day(value: date | None) -> datetime | None:

@@ -10,8 +10,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
-from imrsearch.engine.documents import decode_record
 from imrsearch.engine.query import decision_filter, make_parser, parse_query
+from imrsearch.engine.records import decode_record
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
 from imrsearch.engine.snippets import make_snippet, query_phrases
 from imrsearch.engine.store import IndexStore
