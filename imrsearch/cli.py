@@ -69,7 +69,7 @@ IndexOption = Annotated[
     typer.Option(
         "--index",
         "-i",
-        help="Index folder [default: $IMRSEARCH_INDEX, else ./index].",
+        help="Index folder (default: $IMRSEARCH_INDEX, else ./index).",
         show_default=False,
     ),
 ]

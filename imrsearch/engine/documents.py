@@ -60,8 +60,10 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
     ):
         if value:
             fields[name] = _day(value)
-    if letter.decision_date:
-        fields["year"] = letter.decision_date.year
+    day = letter.decision_date
+    fields["decided_key"] = day.year * 10000 + day.month * 100 + day.day if day else 0
+    if day:
+        fields["year"] = day.year
         fields["facet_year"] = _facet([str(letter.decision_date.year)])
     return fields
 

@@ -10,7 +10,7 @@ unbalanced quote or parenthesis) are made on the string itself.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from whoosh import qparser, query
 from whoosh.qparser import syntax
@@ -43,6 +43,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
 _DATE_FIELDS = {"injured", "decided", "assigned"}
+_NUMERIC_FIELDS = {"age", "year"}
 _INDEX_TO_USER = {index: user for user, (index, _, _) in FIELDS.items()}
 _KNOWN = {index for index, _, _ in FIELDS.values()}
 _NAMES = sorted({*FIELDS, *(a for _, aliases, _ in FIELDS.values() for a in aliases)})
@@ -61,7 +62,7 @@ class _CheckPlugin(qparser.Plugin):
     """Refuses what Whoosh would silently turn into something else (runs after aliases)."""
 
     def filters(self, parser):
-        return [(self._check, 95), (self._dates, 105)]
+        return [(self._check, 95), (self._values, 105)]
 
     def _check(self, parser, group):
         nodes = list(group)
@@ -80,37 +81,82 @@ class _CheckPlugin(qparser.Plugin):
                 if type(following).__name__ == "GtLtNode":  # "age:>" with nothing after
                     following = nodes[i + 2] if i + 2 < len(nodes) else None
                 if following is None or isinstance(following, (syntax.Whitespace, syntax.Operator)):
-                    user = _INDEX_TO_USER[node.fieldname]
                     raise QueryError(
-                        f"field '{user}:' has no value",
+                        f"field '{_INDEX_TO_USER[node.fieldname]}:' has no value",
                         parser.qstring,
                         node.startchar,
-                        hint=f"for example {FIELDS[user][2].split('— ')[-1]}",
+                        hint=f"for example {_example(node.fieldname)}",
                     )
             elif isinstance(node, syntax.GroupNode):
                 self._check(parser, node)
-            elif type(node).__name__ == "WildcardNode":
-                literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+            elif type(node).__name__ in ("WildcardNode", "PrefixNode"):
+                pattern = node.text + ("*" if type(node).__name__ == "PrefixNode" else "")
+                literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
                 if len(literal) < _MIN_WILDCARD_PREFIX:
                     raise QueryError(
-                        f"wildcard '{node.text}' would scan the whole vocabulary",
+                        f"wildcard '{pattern}' would scan the whole vocabulary",
                         parser.qstring,
-                        node.startchar,
+                        _typed_at(parser.qstring, pattern, node),
                         hint=f"start it with at least {_MIN_WILDCARD_PREFIX} letters, e.g. modif*",
                     )
         return group
 
-    def _dates(self, parser, group):
+    def _values(self, parser, group):
+        """Numbers and dates (runs after Whoosh has given each node its field)."""
         for node in group:
             if isinstance(node, syntax.GroupNode):
-                self._dates(parser, node)
+                self._values(parser, node)
+            elif getattr(node, "fieldname", None) in _NUMERIC_FIELDS:
+                for value in _node_values(node):
+                    if value is not None and value != "*" and not value.lstrip("-").isdigit():
+                        raise QueryError(
+                            f"'{value}' is not a whole number",
+                            parser.qstring,
+                            node.startchar,
+                            hint=f"for example {_example(node.fieldname)}",
+                        )
             elif getattr(node, "fieldname", None) in _DATE_FIELDS:
                 if isinstance(node, syntax.RangeNode):
-                    node.start = _compact_date(node.start, parser.qstring, node)
-                    node.end = _compact_date(node.end, parser.qstring, node)
+                    # Whoosh's date ranges ignore exclusivity: `>2017-01-05` must start on
+                    # the 6th and `<2017` end in 2016, so exclusive ends move one unit inward.
+                    start = _compact_date(node.start, parser.qstring, node)
+                    end = _compact_date(node.end, parser.qstring, node)
+                    if start and node.startexcl:
+                        start, node.startexcl = _step(start, +1), False
+                    if end and node.endexcl:
+                        end, node.endexcl = _step(end, -1), False
+                    node.start, node.end = start, end
                 elif node.has_text:
                     node.text = _compact_date(node.text, parser.qstring, node)
         return group
+
+
+def _typed_at(qstring: str, typed: str, node) -> int | None:
+    """Where `typed` starts: Whoosh's offsets for wildcard nodes point inside them."""
+    found = qstring.rfind(typed, 0, (node.endchar or len(qstring)) + len(typed))
+    return found if found >= 0 else node.startchar
+
+
+def _example(index_field: str) -> str:
+    return FIELDS[_INDEX_TO_USER[index_field]][2].split("— ")[-1]
+
+
+def _node_values(node) -> list[str | None]:
+    if isinstance(node, syntax.RangeNode):
+        return [node.start, node.end]
+    return [node.text] if node.has_text else []
+
+
+def _step(compact: str, direction: int) -> str:
+    """The next (+1) or previous (-1) year, month or day of a compact date, same precision."""
+    year = int(compact[:4])
+    if len(compact) == 4:
+        return f"{year + direction:04d}"
+    if len(compact) == 6:
+        months = year * 12 + int(compact[4:6]) - 1 + direction
+        return f"{months // 12:04d}{months % 12 + 1:02d}"
+    day = date(year, int(compact[4:6]), int(compact[6:8])) + timedelta(days=direction)
+    return day.strftime("%Y%m%d")
 
 
 def _compact_date(text: str | None, qstring: str, node) -> str | None:

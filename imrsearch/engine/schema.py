@@ -114,7 +114,8 @@ def build_schema() -> fields.Schema:
         age=fields.NUMERIC(int),
         sex=fields.KEYWORD(lowercase=True),
         injured=fields.DATETIME(),
-        decided=fields.DATETIME(stored=True, sortable=True),
+        decided=fields.DATETIME(stored=True),
+        decided_key=fields.COLUMN(columns.NumericColumn("i")),  # YYYYMMDD, 0 if undated
         assigned=fields.DATETIME(),
         year=fields.NUMERIC(int),
         # the letter record, stored once on the letter document (zlib-compressed JSON)

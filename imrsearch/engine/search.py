@@ -63,10 +63,12 @@ class Searcher:
         started = time.perf_counter()
         parsed = self.parse(text)
         kwargs = {}
-        if sort == "date":
-            kwargs = {"sortedby": sorting.FieldFacet("decided", reverse=True)}
+        if sort == "date":  # undated letters sort as 0, so last
+            kwargs = {"sortedby": sorting.FieldFacet("decided_key", reverse=True)}
+        # The kind test is part of the query, not a filter: Whoosh's estimated total for a
+        # limited search ignores filters and would count letter documents too.
         results = self._searcher.search(
-            parsed, limit=limit, filter=decision_filter(), terms=True, **kwargs
+            wq.And([decision_filter(), parsed]), limit=limit, terms=True, **kwargs
         )
         hits = [self._hit(hit, parsed) for hit in results]
         total = len(results)
@@ -81,7 +83,8 @@ class Searcher:
         fields = hit.fields()
         matched: dict[str, set[str]] = {}
         for field, term in hit.matched_terms():
-            matched.setdefault(field, set()).add(term.decode() if isinstance(term, bytes) else term)
+            if field in _SNIPPET_FIELDS:  # numeric and date terms are not text
+                matched.setdefault(field, set()).add(term.decode("utf-8", "replace"))
         snippet = ""
         for name in _SNIPPET_FIELDS:
             if name in matched:

@@ -114,7 +114,8 @@ def _pdf_text(data: bytes, name: str) -> str:
             page.close()
     finally:
         pdf.close()
-    text = "\f".join(pages).replace("\r\n", "\n")
+    # PDFium marks a hyphen at a line break with U+0002; it is a hyphen.
+    text = "\f".join(pages).replace("\r\n", "\n").replace("\x02", "-")
     if not text.strip():
         raise BadFile(name, "PDF has no text layer (scanned image?)")
     return text

@@ -46,10 +46,10 @@ def test_build_indexes_every_decision_the_parser_finds(archive: Path, tmp_path: 
     report = api.build(archive, tmp_path / "ix", workers=1)
     letters = [load_letter(p)[0] for p in sorted(archive.rglob("*.*"))]
     assert report.letters == len(letters) == 15
-    assert report.decisions == sum(len(l.decisions) for l in letters)
+    assert report.decisions == sum(len(letter.decisions) for letter in letters)
     docs = _documents(tmp_path / "ix")
     decision_ids = {k for k in docs if "#" in k}
-    assert decision_ids == {f"{l.source}#{d.number}" for l in letters for d in l.decisions}
+    assert decision_ids == {f"{x.source}#{d.number}" for x in letters for d in x.decisions}
     assert report.formats == {"D": 15}
     assert report.failures == []
 

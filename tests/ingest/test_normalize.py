@@ -3,7 +3,7 @@ from imrsearch.ingest.normalize import fold, normalize
 
 def test_pdf_artifacts_removed_lines_kept() -> None:
     raw = "Line one  \r\n\r\nline two\f\n\n\nline\u00a0three \u201cquoted\u201d \u2013 it\u2019s\n"
-    assert normalize(raw) == "Line one\nline two\nline three \"quoted\" - it's"
+    assert normalize(raw) == 'Line one\nline two\nline three "quoted" - it\'s'
 
 
 def test_fold_joins_hyphen_breaks_and_redaction_gaps() -> None:
