@@ -1,0 +1,302 @@
+"""`imrsearch tui`: query, narrow by facets, read the letter at the matched passage, cite, export.
+
+Searches, letter reads and exports run in thread workers that post a message when done; only
+the message handlers here touch widgets. One `Backend` (one open searcher) lives as long as
+the app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Static
+
+from imrsearch.errors import ImrError, QueryError
+from imrsearch.model import Hit, Letter, SearchResult
+from imrsearch.render.machine import plain
+from imrsearch.tui.backend import FACETS, Backend
+from imrsearch.tui.document import Document, build_document, excerpt, passage
+from imrsearch.tui.letter_view import LetterView
+from imrsearch.tui.messages import (
+    Exported,
+    HitChosen,
+    HitHighlighted,
+    LetterLoaded,
+    Narrow,
+    SearchDone,
+    SearchFailed,
+    WorkFailed,
+)
+from imrsearch.tui.widgets import ErrorBox, FacetPanel, QueryBar, ResultList
+
+EXCERPTS_FILE = "imrsearch-excerpts.txt"
+
+
+def narrowed(query: str, clause: str) -> str:
+    """The query with one more required clause; a top-level OR is kept whole in parentheses."""
+    if clause in query.split():
+        return query
+    return f"({query}) {clause}" if " OR " in f" {query} " else f"{query} {clause}"
+
+
+class ImrApp(App[None]):
+    """The full-screen search app; build it with `make_app`."""
+
+    TITLE = "imrsearch"
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("escape", "escape", "Cancel/clear", show=False),
+        Binding("slash", "focus_query", "Query", show=False),
+        Binding("n", "step(1)", "Next match"),
+        Binding("N,shift+n", "step(-1)", "Prev match", show=False),
+        Binding("c", "copy_excerpt", "Cite"),
+        Binding("p", "show_path", "Path"),
+        Binding("e", "export('csv')", "CSV"),
+        Binding("j", "export('json')", "JSON"),
+        Binding("z", "zoom", "Zoom", show=False),
+    ]
+
+    def __init__(self, index: Path | None = None, query: str = "") -> None:
+        super().__init__()
+        self.backend = Backend(index)
+        self.initial_query = query
+        self.result: SearchResult | None = None
+        self.hit: Hit | None = None  # the hit under the results cursor
+        self.searching = False
+        self._serial = 0  # numbers searches so a late answer to an old one is ignored
+        self._pattern = None
+        self._letters: dict[str, Letter] = {}
+        self._documents: dict[str, Document] = {}  # for the current results' highlighting
+
+    def compose(self) -> ComposeResult:
+        yield QueryBar(self.initial_query, id="query")
+        yield ErrorBox(id="error")
+        yield Static("Type a query and press Enter.  F1 for help.", id="status")
+        with Horizontal(id="main"):
+            yield FacetPanel(id="facets")
+            with Vertical(id="right"):
+                yield ResultList(id="results")
+                yield LetterView(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#query").border_title = "Query (F1: help)"
+        self.query_one("#facets").border_title = "Facets"
+        self.query_one("#results").border_title = "Results"
+        self.query_one("#preview").border_title = "Letter"
+        self.query_one(QueryBar).focus()
+        if self.initial_query.strip():
+            self.search(self.initial_query)
+        else:
+            self._warm_up()
+
+    def on_unmount(self) -> None:
+        self.backend.close()
+
+    # searching
+
+    def search(self, text: str) -> None:
+        self.query_one(QueryBar).remember(text)
+        self._serial += 1
+        self.searching = True
+        self.query_one("#status", Static).update("Searching…")
+        self._run_search(text, self._serial)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _warm_up(self) -> None:
+        try:
+            self.backend.warm_up()
+        except ImrError as error:
+            self.post_message(SearchFailed(self._serial, error))
+
+    @work(thread=True, exclusive=True, group="search")
+    def _run_search(self, text: str, serial: int) -> None:
+        try:
+            result, pattern = self.backend.search(text)
+        except ImrError as error:
+            self.post_message(SearchFailed(serial, error))
+        except Exception as exc:  # whatever the engine chokes on must not end the app
+            self.post_message(SearchFailed(serial, ImrError(f"the search failed: {exc}")))
+        else:
+            self.post_message(SearchDone(serial, result, pattern))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.search(event.value)
+
+    def on_search_done(self, message: SearchDone) -> None:
+        if message.serial != self._serial:
+            return
+        self.searching = False
+        result = self.result = message.result
+        self._pattern = message.pattern
+        self._documents.clear()
+        self.query_one(QueryBar).remove_class("-error")
+        self.query_one(ErrorBox).clear()
+        shown = len(result.hits)
+        status = f"{result.total:,} matching decision{'s' if result.total != 1 else ''}"
+        status += f" in {result.elapsed * 1000:.0f} ms"
+        if shown < result.total:
+            status += f"; showing the first {shown} (e / j export all)"
+        self.query_one("#status", Static).update(status)
+        self.query_one(FacetPanel).show_facets(result.facets, FACETS)
+        self.query_one(ResultList).show_hits(result.hits)
+        if not result.hits:
+            self.hit = None
+            view = self.query_one(LetterView)
+            view.show(Document(), None)
+            view.border_title = "Letter"
+
+    def on_search_failed(self, message: SearchFailed) -> None:
+        if message.serial != self._serial:
+            return
+        self.searching = False
+        error = message.error
+        bar = self.query_one(QueryBar)
+        bar.add_class("-error")
+        if isinstance(error, QueryError) and error.position is not None:
+            bar.cursor_position = error.position
+        self.query_one(ErrorBox).show_error(error)
+        self.query_one("#status", Static).update("Fix the query and press Enter again.")
+
+    def on_narrow(self, message: Narrow) -> None:
+        base = self.result.query if self.result else self.query_one(QueryBar).value
+        text = narrowed(base, message.clause)
+        self.query_one(QueryBar).value = text
+        self.search(text)
+
+    # the letter preview
+
+    def on_hit_highlighted(self, message: HitHighlighted) -> None:
+        self.hit = message.hit
+        if message.hit.source in self._letters:
+            self._preview(message.hit)
+        else:
+            self._load_letter(message.hit)
+
+    def on_hit_chosen(self, message: HitChosen) -> None:
+        self.query_one(LetterView).focus()
+
+    @work(thread=True, exclusive=True, group="letter")
+    def _load_letter(self, hit: Hit) -> None:
+        try:
+            self.post_message(LetterLoaded(hit, self.backend.letter(hit.source)))
+        except Exception as exc:  # a letter that cannot be read leaves the rest usable
+            self.post_message(WorkFailed(f"Could not read {hit.source}", exc))
+
+    def on_letter_loaded(self, message: LetterLoaded) -> None:
+        self._letters[message.hit.source] = message.letter
+        if message.hit is self.hit:
+            self._preview(message.hit)
+
+    def _preview(self, hit: Hit) -> None:
+        view = self.query_one(LetterView)
+        doc = self._documents.get(hit.source)
+        if doc is None:
+            doc = build_document(self._letters[hit.source], self._pattern)
+            self._documents[hit.source] = doc
+        current, home = doc.target(hit.decision, hit.snippet), doc.anchors.get(hit.decision, 0)
+        if view.document is doc:
+            view.show_match(current, home)
+        else:
+            view.show(doc, current, home)
+        view.border_title = f"{hit.case_number or Path(hit.source).name}, item {hit.decision}"
+
+    def action_step(self, delta: int) -> None:
+        self.query_one(LetterView).step(delta)
+
+    # citing and exporting
+
+    def action_copy_excerpt(self) -> None:
+        hit = self.hit
+        if hit is None:
+            self.notify("Select a result first.", severity="warning")
+            return
+        view = self.query_one(LetterView)
+        doc, current = view.document, view.current
+        shown = doc is self._documents.get(hit.source) and current is not None
+        if shown and doc.item_of(doc.matches[current][0]) == hit.decision:
+            text = excerpt(hit, passage(doc, current))
+        else:
+            text = excerpt(hit, plain(hit.snippet).strip())
+        self.copy_to_clipboard(text)
+        path = Path.cwd() / EXCERPTS_FILE
+        try:
+            with path.open("a", encoding="utf-8") as out:
+                out.write(text + "\n")
+        except OSError as exc:
+            self.notify(f"Copied to the clipboard; could not write {path}: {exc}", severity="error")
+            return
+        self.notify(f"Copied to the clipboard (if the terminal allows) and appended to {path}")
+
+    def action_show_path(self) -> None:
+        if self.hit is None:
+            self.notify("Select a result first.", severity="warning")
+            return
+        self.copy_to_clipboard(self.hit.source)
+        self.notify(self.hit.source, title="Letter file (copied)")
+
+    def action_export(self, fmt: str) -> None:
+        if self.result is None:
+            self.notify("Run a query first.", severity="warning")
+            return
+        self.notify(f"Exporting {self.result.total:,} decisions to {fmt.upper()}…")
+        self._export(self.result.query, fmt)
+
+    @work(thread=True, group="export")
+    def _export(self, text: str, fmt: str) -> None:
+        try:
+            self.post_message(Exported(*self.backend.export(text, fmt, Path.cwd())))
+        except Exception as exc:  # a full disk or a vanished index must not end the app
+            self.post_message(WorkFailed("Export failed", exc))
+
+    def on_exported(self, message: Exported) -> None:
+        self.notify(f"{message.rows:,} decisions written to {message.path}", title="Exported")
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(str(message.error), title=message.what, severity="error")
+
+    # moving around
+
+    def action_help(self) -> None:
+        from imrsearch.tui.screens import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_focus_query(self) -> None:
+        self.query_one(QueryBar).focus()
+
+    def action_zoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif self.focused is not None:
+            self.screen.maximize(self.focused)
+
+    def action_escape(self) -> None:
+        """Cancel a running search, else hide the error, else go to the query bar, else clear it."""
+        bar = self.query_one(QueryBar)
+        error = self.query_one(ErrorBox)
+        if self.searching:
+            self.workers.cancel_group(self, "search")
+            self._serial += 1
+            self.searching = False
+            self.query_one("#status", Static).update("Search cancelled.")
+        elif error.display:
+            error.clear()
+            bar.remove_class("-error")
+        elif self.focused is not bar:
+            bar.focus()
+        else:
+            bar.value = ""
+
+
+def make_app(index: Path | None = None, query: str = "") -> ImrApp:
+    """The app the CLI runs and the tests drive."""
+    return ImrApp(index=index, query=query)

@@ -1,0 +1,124 @@
+"""The app's one open index, shared by its worker threads.
+
+Whoosh searchers are not made for concurrent use, and an exclusive thread worker that is
+cancelled still runs to its end, so every call takes the same lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from imrsearch.model import Letter, SearchResult
+
+# The facets the side panel shows, with their headings (engine names, see engine.schema).
+FACETS = {
+    "outcome": "Outcome",
+    "class": "Drug class",
+    "drug": "Drug",
+    "specialty": "Specialty",
+    "year": "Year",
+    "source": "Guideline source",
+}
+FACET_LIMIT = 8
+RESULT_LIMIT = 200
+_TEXT_FIELDS = {"service", "rationale", "summary", "guideline", "drug"}
+
+
+class Backend:
+    """Opens the searcher on first use and keeps it until `close`."""
+
+    def __init__(self, index: Path | None) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+        self._searcher = None
+
+    def _open(self):
+        if self._searcher is None:
+            from imrsearch import api
+
+            self._searcher = api.open_searcher(self.index)
+        return self._searcher
+
+    def warm_up(self) -> None:
+        """Open the index ahead of the first query, so that one answers quickly."""
+        with self._lock:
+            self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def search(self, text: str) -> tuple[SearchResult, re.Pattern | None]:
+        """The first page of hits with facet counts, and a pattern of the words to highlight."""
+        with self._lock:
+            searcher = self._open()
+            result = searcher.search(
+                text, limit=RESULT_LIMIT, facets=tuple(FACETS), facet_limit=FACET_LIMIT
+            )
+            return result, highlight_pattern(searcher.parse(text))
+
+    def letter(self, source: str) -> Letter:
+        with self._lock:
+            return self._open().letter(source)
+
+    def export(self, text: str, fmt: str, folder: Path) -> tuple[Path, int]:
+        """Every hit (not only the page shown) to a new CSV or JSON file in `folder`."""
+        from imrsearch.render.machine import write_csv, write_json
+
+        facets = tuple(FACETS) if fmt == "json" else ()
+        with self._lock:
+            result = self._open().search(text, limit=None, facets=facets)
+        path = _fresh_path(folder, fmt)
+        with path.open("w", newline="", encoding="utf-8") as out:
+            if fmt == "csv":
+                write_csv(result.hits, out)
+            else:
+                write_json(result, out)
+        return path, result.total
+
+
+def _fresh_path(folder: Path, fmt: str) -> Path:
+    stem = f"imrsearch-results-{datetime.now():%Y%m%d-%H%M%S}"
+    path = folder / f"{stem}.{fmt}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}.{fmt}"
+    return path
+
+
+def highlight_pattern(parsed) -> re.Pattern | None:
+    """A regex for the words and phrases a parsed query looks for in the letter text.
+
+    Walks the query tree by duck typing (the TUI does not import Whoosh): phrases stay
+    phrases, prefixes and wildcards keep their stars, and negated parts are left out.
+    """
+    parts: set[str] = set()
+
+    def walk(node) -> None:
+        kind = type(node).__name__
+        if kind == "Not":
+            return
+        if getattr(node, "fieldname", None) in _TEXT_FIELDS:
+            if getattr(node, "words", None):
+                parts.add(r"\W+".join(re.escape(w) for w in node.words))
+            elif isinstance(getattr(node, "text", None), str):
+                parts.add(_word_regex(node.text, prefix=kind == "Prefix"))
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    if not parts:
+        return None
+    ordered = sorted(parts, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(ordered) + r")\b", re.IGNORECASE)
+
+
+def _word_regex(text: str, prefix: bool) -> str:
+    pattern = re.escape(text).replace(r"\*", r"\w*").replace(r"\?", r"\w")
+    return pattern + r"\w*" if prefix else pattern

@@ -1,0 +1,152 @@
+"""A letter laid out for the preview pane: sectioned paragraphs, the matches in them, anchors.
+
+Pure rich and model code, so the layout, the match list and the citation excerpt can be tested
+without running the app.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.text import Text
+
+from imrsearch.model import MATCH_END, MATCH_START, Hit, Letter
+from imrsearch.render.console import MATCH_STYLE, outcome_text
+
+HEADING_STYLE = "bold underline"
+LABEL_STYLE = "bold"
+PASSAGE_LIMIT = 600
+
+
+@dataclass
+class Document:
+    """Paragraphs (wrapped by the view), match spans in them, and where each item starts."""
+
+    paragraphs: list[Text] = field(default_factory=list)
+    body_starts: list[int] = field(default_factory=list)  # where a paragraph's label ends
+    anchors: dict[int, int] = field(default_factory=dict)  # item number → heading paragraph
+    matches: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end)
+
+    def add(self, body: str | Text, label: str = "", style: str = "") -> None:
+        text = Text(style=style)
+        if label:
+            text.append(f"{label}: ", style=LABEL_STYLE)
+        text.append(body)
+        self.paragraphs.append(text)
+        self.body_starts.append(len(label) + 2 if label else 0)
+
+    def item_of(self, paragraph: int) -> int | None:
+        """The item whose section holds `paragraph` (None before the first item)."""
+        before = [(p, n) for n, p in self.anchors.items() if p <= paragraph]
+        return max(before)[1] if before else None
+
+    def target(self, item: int, snippet: str) -> int | None:
+        """The match to show first for item `item`: the passage the hit's snippet quotes.
+
+        Among the item's matches, the one holding most of the snippet's marked words wins
+        (the phrase the query asked for rather than a drug name), then one whose words just
+        before it are in the snippet too (the rationale rather than the heading), then the
+        first.
+        """
+        inside = [i for i, (p, _, _) in enumerate(self.matches) if self.item_of(p) == item]
+        if not inside:
+            return 0 if self.matches and item not in self.anchors else None
+        fragments = re.findall(f"{MATCH_START}(.*?){MATCH_END}", snippet)
+        marked = set(re.findall(r"\w+", " ".join(fragments).lower()))
+        flat = " ".join(re.sub(f"[{MATCH_START}{MATCH_END}]", "", snippet).split()).lower()
+
+        def score(i: int) -> tuple[int, bool, int]:
+            number, a, b = self.matches[i]
+            text = self.paragraphs[number].plain.lower()
+            words = re.findall(r"\w+", text[a:b])
+            before = text[self.body_starts[number] : a].split()[-3:]
+            quoted = bool(before) and " ".join([*before, text[a:b]]) in flat
+            return sum(w in marked for w in words), quoted, -i
+
+        return max(inside, key=score)
+
+
+def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
+    doc = Document()
+    title = Text(letter.case_number or Path(letter.source).name, style="bold")
+    if letter.decision_date:
+        title.append(f"  decided {letter.decision_date.isoformat()}")
+    doc.add(title)
+    reviewer = ", ".join(letter.reviewer.specialties)
+    if letter.reviewer.states:
+        reviewer += f" (licensed in {', '.join(letter.reviewer.states)})"
+    if reviewer:
+        doc.add(reviewer, "Reviewer")
+    patient = [
+        f"{letter.patient.age} years" if letter.patient.age else "",
+        letter.patient.sex or "",
+    ]
+    if letter.date_of_injury:
+        patient.append(f"injured {letter.date_of_injury.isoformat()}")
+    if any(patient):
+        doc.add(", ".join(p for p in patient if p), "Patient")
+    if letter.case_number:
+        doc.add(Path(letter.source).name, "File")  # the full path: key p
+    if letter.summary:
+        doc.add("")
+        doc.add("Clinical case summary", style=HEADING_STYLE)
+        for paragraph in letter.summary.split("\n"):
+            doc.add(paragraph)
+    for decision in letter.decisions:
+        doc.add("")
+        heading = Text(f"Item {decision.number}: {decision.service}  ", style=HEADING_STYLE)
+        heading.append_text(outcome_text(decision.outcome))
+        doc.anchors[decision.number] = len(doc.paragraphs)
+        doc.add(heading)
+        if decision.drugs:
+            drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
+            doc.add(drugs, "Drugs")
+        for label, body in (
+            ("Original request", decision.original_request),
+            ("IMR eligible", decision.eligible_request),
+            ("Claims administrator guideline", decision.ca_guideline),
+            ("MAXIMUS guideline", decision.maximus_guideline),
+            ("Rationale", decision.rationale),
+        ):
+            if body:
+                doc.add(body, label)
+    if not letter.decisions:
+        doc.add("")
+        doc.add("Full text", style=HEADING_STYLE)
+        for paragraph in letter.text.split("\n"):
+            doc.add(paragraph)
+    if pattern is not None:
+        _mark(doc, pattern)
+    return doc
+
+
+def _mark(doc: Document, pattern: re.Pattern) -> None:
+    for number, text in enumerate(doc.paragraphs):
+        for match in pattern.finditer(text.plain, doc.body_starts[number]):
+            if match.end() > match.start():
+                text.stylize(MATCH_STYLE, match.start(), match.end())
+                doc.matches.append((number, match.start(), match.end()))
+
+
+def passage(doc: Document, match: int) -> str:
+    """The sentence(s) around a match, cut to a citable length."""
+    number, start, end = doc.matches[match]
+    plain = doc.paragraphs[number].plain
+    body = doc.body_starts[number]
+    dot = plain.rfind(". ", body, start)
+    begin = body if dot < 0 else dot + 2
+    stop = plain.find(". ", end)
+    stop = len(plain) if stop < 0 else stop + 1
+    text = plain[begin:stop].strip()
+    if len(text) <= PASSAGE_LIMIT:
+        return text
+    left = max(begin, start - PASSAGE_LIMIT // 2)
+    return "…" + plain[left : left + PASSAGE_LIMIT].strip() + "…"
+
+
+def excerpt(hit: Hit, text: str) -> str:
+    """A citation-ready excerpt: who, which item, when, what was decided, and the words."""
+    outcome = f" ({hit.outcome})" if hit.outcome else ""
+    return f'{hit.citation()}: {hit.service}{outcome}\n"{text}"\nSource: {hit.source}\n'

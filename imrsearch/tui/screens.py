@@ -1,0 +1,66 @@
+"""The help screen: the keys, then every query field with its aliases and an example."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = (
+    ("Enter", "in the query bar: search; in the results: read the letter"),
+    ("↑ / ↓", "in the query bar: older / newer queries; elsewhere: move"),
+    ("→", "accept the grey completion (field names, outcome values)"),
+    ("Tab / Shift+Tab", "next / previous pane: query, facets, results, letter"),
+    ("Enter on a facet", "add it to the query (e.g. outcome:upheld) and search again"),
+    ("n / N", "next / previous match in the letter"),
+    ("c", "copy a citation excerpt (clipboard + ./imrsearch-excerpts.txt)"),
+    ("p", "show and copy the letter's file path"),
+    ("e / j", "export every hit of the query to CSV / JSON in this folder"),
+    ("z", "zoom the focused pane to the whole screen (Escape to return)"),
+    ("/", "back to the query bar"),
+    ("Escape", "cancel a search, hide the error, back to the query bar, clear it"),
+    ("F1 or ?", "this help"),
+    ("Ctrl+Q", "quit"),
+)
+
+SYNTAX = (
+    'Words and "quoted phrases" search the item, rationale, summary and guideline text. '
+    'AND, OR, NOT, (parentheses), "a b"~5 (proximity), modif* (prefix), opiod~ (fuzzy), '
+    "age:[40 TO 60] and decided:>=2016-12-01 (ranges) work too."
+)
+
+
+def help_text() -> Group:
+    from imrsearch.engine.query import FIELDS
+
+    keys = Table(title="Keys", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    keys.add_column(style="bold", no_wrap=True)
+    keys.add_column()
+    for key, what in KEYS:
+        keys.add_row(key, what)
+    fields = Table(title="Query fields", title_justify="left", box=None, padding=(0, 2))
+    fields.add_column("field", style="bold", no_wrap=True)
+    fields.add_column("aliases", style="dim")
+    fields.add_column("what, with an example")
+    for name, (_, aliases, what) in FIELDS.items():
+        fields.add_row(name, ", ".join(aliases), what)
+    return Group(keys, Text(""), Text(SYNTAX), Text(""), fields)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "app.pop_screen", "Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help") as frame:
+            frame.border_title = "imrsearch help"
+            frame.border_subtitle = "Escape to close"
+            yield Static(help_text())

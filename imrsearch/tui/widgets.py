@@ -1,0 +1,193 @@
+"""The query bar, the inline error, the results list and the facet panel.
+
+Each gets its data from the app as plain model objects and reports what the user did with a
+message from `messages`; none of them searches or reads files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.suggester import Suggester
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from imrsearch.errors import ImrError, QueryError
+from imrsearch.model import MATCH_START, Facet, Hit
+from imrsearch.render.console import marked, outcome_text
+from imrsearch.tui.messages import HitChosen, HitHighlighted, Narrow
+
+# Values worth completing after `field:`; the rest are open vocabularies.
+FIELD_VALUES = {
+    "outcome": ("upheld", "overturned"),
+    "result": ("upheld", "overturned"),
+    "source": ("mtus", "acoem", "odg", "other"),
+    "src": ("mtus", "acoem", "odg", "other"),
+    "sex": ("male", "female"),
+    "gender": ("male", "female"),
+}
+_LAST_TOKEN = re.compile(r"[\w:]*$")
+SNIPPET_LEAD = 40  # characters of context kept before the first highlighted word
+
+
+class FieldSuggester(Suggester):
+    """Completes the word being typed to a field name (`dru` → `drug:`) or a fixed value."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self._names: list[str] = []
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if value.count('"') % 2:
+            return None  # inside a phrase
+        token = _LAST_TOKEN.search(value).group()
+        if not token:
+            return None
+        if ":" in token:
+            name, typed = token.lower().split(":", 1)
+            choices = FIELD_VALUES.get(name, ())
+            suffixes = [c[len(typed) :] for c in choices if c.startswith(typed) and c != typed]
+        else:
+            if not self._names:
+                from imrsearch.engine.query import field_names
+
+                self._names = field_names()
+            low = token.lower()
+            suffixes = [n[len(low) :] + ":" for n in self._names if n.startswith(low)]
+        return value + suffixes[0] if suffixes else None
+
+
+class QueryBar(Input):
+    """The query input, with a history browsed by up and down."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Older query", show=False),
+        Binding("down", "history(1)", "Newer query", show=False),
+    ]
+
+    def __init__(self, value: str = "", **kwargs) -> None:
+        super().__init__(
+            value,
+            placeholder='e.g. drug:valium "no provision to modify"',
+            suggester=FieldSuggester(),
+            **kwargs,
+        )
+        self.history: list[str] = []
+        self._browsing = 0  # how many steps back from the draft
+        self._draft = ""
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+        self._browsing = 0
+
+    def action_history(self, step: int) -> None:
+        if self._browsing == 0:
+            self._draft = self.value
+        self._browsing = min(max(self._browsing - step, 0), len(self.history))
+        self.value = self.history[-self._browsing] if self._browsing else self._draft
+        self.cursor_position = len(self.value)
+
+
+class ErrorBox(Static):
+    """What is wrong with the query and where, under the query bar."""
+
+    def show_error(self, error: ImrError) -> None:
+        text = Text()
+        text.append("✗ ", style="bold red")
+        text.append(error.message, style="bold")
+        if isinstance(error, QueryError) and error.position is not None:
+            text.append(f" (at character {error.position + 1})\n  ")
+            query = error.query
+            text.append(query[: error.position])
+            text.append(query[error.position : error.position + 1] or " ", style="bold reverse red")
+            text.append(query[error.position + 1 :])
+        if error.hint:
+            text.append(f"\n  hint: {error.hint}", style="dim")
+        self.update(text)
+        self.display = True
+
+    def clear(self) -> None:
+        self.update("")
+        self.display = False
+
+
+def hit_label(hit: Hit) -> Group:
+    """Two rows: case, item, outcome, drug and the disputed item; then the snippet."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(hit.case_number or Path(hit.source).name, style="bold cyan")
+    head.append(f" item {hit.decision} ")
+    head.append_text(outcome_text(hit.outcome))
+    if hit.drugs:
+        head.append(" " + ", ".join(hit.drugs), style="bold")
+    head.append("  " + hit.service, style="dim")
+    snippet = hit.snippet.replace("\n", " ")
+    first = snippet.find(MATCH_START)
+    if first > SNIPPET_LEAD:
+        snippet = "…" + snippet[first - SNIPPET_LEAD :].split(" ", 1)[-1]
+    body = marked(snippet)
+    body.no_wrap = True
+    body.overflow = "ellipsis"
+    return Group(head, body)
+
+
+class ResultList(OptionList):
+    """The hits of the current search; moving the cursor previews, Enter opens the letter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Read letter")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hits: list[Hit] = []
+
+    def show_hits(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self.set_options(Option(hit_label(hit)) for hit in hits)
+        if hits:
+            self.highlighted = 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(HitHighlighted(self.hits[event.option_index]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(HitChosen(self.hits[event.option_index]))
+
+
+def facet_clause(field: str, value: str) -> str:
+    """`field:value` as the user would type it: quoted unless it is one plain word."""
+    bare = value.replace("-", "").replace(".", "").replace("_", "").isalnum()
+    return f"{field}:{value}" if bare else f'{field}:"{value}"'
+
+
+class FacetPanel(OptionList):
+    """Counts per facet value for the current results; Enter narrows the query to a value."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Narrow")]
+
+    def show_facets(self, facets: list[Facet], titles: dict[str, str]) -> None:
+        options: list[Option] = []
+        for facet in facets:
+            if not facet.values:
+                continue
+            heading = titles[facet.name] + (" (top)" if facet.truncated else "")
+            options.append(Option(Text(heading, style="bold"), disabled=True))
+            for value in facet.values:
+                row = Table.grid(expand=True, padding=(0, 1))
+                row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+                row.add_column(justify="right")
+                row.add_row(value.value, str(value.count))
+                options.append(Option(row, id=f"{facet.name}:{value.value}"))
+        self.set_options(options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        field, value = (event.option.id or "").split(":", 1)
+        self.post_message(Narrow(facet_clause(field, value)))
