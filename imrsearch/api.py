@@ -52,7 +52,7 @@ def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
     """The embedded default: no index yet → build one from the bundled samples, saying so."""
     store = _store(index)
     if store.live() is None and not any(store.root.glob("gen-*")):
-        announce(f"No index at {store.root}: building one from the bundled samples first.")
+        announce(f"No index in '{store.root}' yet: building one from the bundled samples.")
         build(samples_dir(), index)
 
 

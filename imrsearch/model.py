@@ -189,9 +189,14 @@ class Hit:
     specialties: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # guideline sources (mtus, odg, ...)
 
+    @property
+    def label(self) -> str:
+        """The case number, or the file's name for letters that print none."""
+        return self.case_number or self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
     def citation(self) -> str:
         decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""
-        return f"{self.case_number or self.source}, item {self.decision}{decided}"
+        return f"{self.label}, item {self.decision}{decided}"
 
 
 # Snippets mark matched words with these so each renderer can style them its own way.

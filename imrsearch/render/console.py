@@ -43,7 +43,7 @@ def print_results(console: Console, result: SearchResult) -> None:
     previous_case = None
     for hit in result.hits:
         head = Text()
-        case = hit.case_number or hit.source
+        case = hit.label
         head.append(case, style="bold cyan" if case != previous_case else "cyan")
         head.append(f"  item {hit.decision}", style="bold")
         if hit.decision_date:
