@@ -273,7 +273,8 @@ async def test_missing_index_is_an_inline_error(tmp_path, wait):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(pilot)
         assert app.query_one(ErrorBox).display
-        assert "nowhere" in screen_text(app, app.query_one(ErrorBox))
+        shown = screen_text(app, app.query_one(ErrorBox))
+        assert "nowhere" in shown.replace("\n", "")  # the path may wrap at any character
 
 
 def test_facet_clauses_are_typed_as_a_user_would():
