@@ -57,6 +57,22 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def split_sections(
+    headings: re.Pattern[str], text: str
+) -> tuple[dict[str, re.Match[str]], dict[str, str], int]:
+    """Each named heading's first match, the text under it (up to the next heading), and
+    where the first heading starts (a header table lies before it)."""
+    marks: dict[str, re.Match[str]] = {}
+    for mark in headings.finditer(text):
+        marks.setdefault(mark.lastgroup or "", mark)
+    ordered = sorted(marks.values(), key=lambda m: m.start())
+    sections = {
+        name: text[m.end() : next((n.start() for n in ordered if n.start() > m.start()), None)]
+        for name, m in marks.items()
+    }
+    return marks, sections, ordered[0].start() if ordered else len(text)
+
+
 _STATES_BLOCK = re.compile(
     r"State\(s\)\s+of\s+Licensure\s*:\s*(.*?)\s*(?=Certification\(s\)|\n|$)", re.S
 )

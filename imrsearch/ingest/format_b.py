@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from imrsearch.ingest import header
-from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer
+from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer, split_sections
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import OVERTURNED, UPHELD, Decision, Letter
 
@@ -61,15 +61,8 @@ def detect(text: str) -> bool:
 
 
 def parse(text: str, letter: Letter) -> None:
-    marks: dict[str, re.Match[str]] = {}
-    for mark in _HEADINGS.finditer(text):
-        marks.setdefault(mark.lastgroup or "", mark)
-    ordered = sorted(marks.values(), key=lambda m: m.start())
-    sections = {
-        name: text[m.end() : next((n.start() for n in ordered if n.start() > m.start()), None)]
-        for name, m in marks.items()
-    }
-    header.read_into(text[: ordered[0].start() if ordered else len(text)], letter)
+    marks, sections, first = split_sections(_HEADINGS, text)
+    header.read_into(text[:first], letter)
     read_documents(sections.get("documents", ""), letter)
     letter.reviewer = read_reviewer(sections.get("qualifications", ""))
     letter.summary = fold(sections.get("summary", ""))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from imrsearch.ingest import format_a, format_d, header
-from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer
+from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer, split_sections
 from imrsearch.ingest.items import split_items
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import Letter
@@ -49,15 +49,8 @@ def detect(text: str) -> bool:
 
 
 def parse(text: str, letter: Letter) -> None:
-    marks: dict[str, re.Match[str]] = {}
-    for mark in _HEADINGS.finditer(text):
-        marks.setdefault(mark.lastgroup or "", mark)
-    ordered = sorted(marks.values(), key=lambda m: m.start())
-    sections = {
-        name: text[m.end() : next((n.start() for n in ordered if n.start() > m.start()), None)]
-        for name, m in marks.items()
-    }
-    header.read_into(text[: ordered[0].start() if ordered else len(text)], letter)
+    _, sections, first = split_sections(_HEADINGS, text)
+    header.read_into(text[:first], letter)
     for name in ("how", "documents", "summary", "decisions"):
         if name not in sections:
             letter.warnings.append(f"format C section not found: {name}")
