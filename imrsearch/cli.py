@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -115,8 +116,8 @@ def query(
         if as_csv:
             from imrsearch.render.machine import write_csv
 
-            result = searcher.search(text, limit=None if show_all else limit, sort=sort)
-            write_csv(result.hits, sys.stdout)
+            hits = searcher.iter_hits(text, sort=sort)
+            matched = write_csv(hits if show_all else islice(hits, limit), sys.stdout)
         else:
             result = searcher.search(
                 text,
@@ -133,7 +134,7 @@ def query(
                 from imrsearch.render.console import print_results
 
                 print_results(_stdout(), result)
-    if result.total == 0:
+    if (matched if as_csv else result.total) == 0:
         if not (as_json or as_csv):
             _stderr().print(f"No decisions match [bold]{_escape(text)}[/].")
         raise typer.Exit(EXIT_NO_MATCH)

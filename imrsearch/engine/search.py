@@ -13,7 +13,7 @@ from whoosh import sorting
 from imrsearch.engine.query import decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
-from imrsearch.engine.snippets import make_snippet, query_phrases
+from imrsearch.engine.snippets import lead, make_snippet, query_phrases
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult
@@ -53,47 +53,67 @@ class Searcher:
         facets: tuple[str, ...] = (),
         facet_limit: int = 10,
     ) -> SearchResult:
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
         unknown = [f for f in facets if f not in FACET_NAMES]
         if unknown:
             raise ImrError(
                 f"unknown facet '{unknown[0]}'", hint="facets: " + ", ".join(FACET_NAMES)
             )
         started = time.perf_counter()
-        parsed = self.parse(text)
-        kwargs = {}
-        if sort == "date":  # undated letters sort as 0, so last
-            kwargs = {"sortedby": sorting.FieldFacet("decided_key", reverse=True)}
-        # The kind test is part of the query, not a filter: Whoosh's estimated total for a
-        # limited search ignores filters and would count letter documents too.
-        results = self._searcher.search(
-            wq.And([decision_filter(), parsed]), limit=limit, terms=True, **kwargs
-        )
-        hits = [self._hit(hit, parsed) for hit in results]
+        parsed, results = self._run(text, sort)
+        # Every match is collected (limit=None): Whoosh's count for a limited search is wrong
+        # for some queries (NOT, phrases) and recounting costs more than collecting.
         total = len(results)
+        terms = self._snippet_terms(parsed)
+        shown = total if limit is None else min(limit, total)
+        hits = [self._hit(results[i], parsed, terms) for i in range(shown)]
         computed = self._facets(results.docs(), facets, facet_limit) if facets else []
         return SearchResult(text, total, hits, computed, time.perf_counter() - started)
 
     def iter_hits(self, text: str, sort: str = "relevance") -> Iterator[Hit]:
-        """Every matching decision, one at a time (exports stream rather than load all)."""
-        yield from self.search(text, limit=None, sort=sort).hits
+        """Every matching decision, made one at a time as an export writes it."""
+        parsed, results = self._run(text, sort)
+        terms = self._snippet_terms(parsed)
+        for i in range(len(results)):
+            yield self._hit(results[i], parsed, terms)
 
-    def _hit(self, hit, parsed) -> Hit:
+    def _run(self, text: str, sort: str):
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
+        parsed = self.parse(text)
+        kwargs = {}
+        if sort == "date":  # undated letters sort as 0, so last
+            kwargs = {"sortedby": sorting.FieldFacet("decided_key", reverse=True)}
+        full = wq.And([decision_filter(), parsed])
+        return parsed, self._searcher.search(full, limit=None, **kwargs)
+
+    def _snippet_terms(self, parsed) -> dict[str, set[str]]:
+        """The words the query can match in each snippet field, wildcards and fuzzy terms
+        expanded against the index."""
+        terms: dict[str, set[str]] = {}
+        reader = self._searcher.reader()
+        for leaf in parsed.leaves():
+            field = getattr(leaf, "fieldname", None)
+            if field not in _SNIPPET_FIELDS:
+                continue
+            if isinstance(leaf, wq.MultiTerm):
+                words = (_text(b) for b in leaf._btexts(reader))
+            else:
+                words = (_text(w) for _, w in leaf.iter_all_terms(phrases=True))
+            terms.setdefault(field, set()).update(words)
+        return terms
+
+    def _hit(self, hit, parsed, terms: dict[str, set[str]]) -> Hit:
         fields = hit.fields()
-        matched: dict[str, set[str]] = {}
-        for field, term in hit.matched_terms():
-            if field in _SNIPPET_FIELDS:  # numeric and date terms are not text
-                matched.setdefault(field, set()).add(term.decode("utf-8", "replace"))
-        snippet = ""
+        snippet = None
         for name in _SNIPPET_FIELDS:
-            if name in matched:
+            if name in terms:
                 analyzer = self._ix.schema[name].analyzer
                 phrases = query_phrases(parsed, name)
-                snippet = make_snippet(fields.get(name, ""), analyzer, matched[name], phrases)
-                break
-        if not snippet:
-            snippet = make_snippet(fields.get("rationale", ""), None, set(), [])
+                snippet = make_snippet(fields.get(name, ""), analyzer, terms[name], phrases)
+                if snippet is not None:
+                    break
+        if snippet is None:
+            snippet = lead(fields.get("rationale", ""))
         decided = fields.get("decided")
         return Hit(
             case_number=fields.get("case") or None,
@@ -148,3 +168,7 @@ class Searcher:
                 hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
             )
         return decode_record(found[0]["record"])
+
+
+def _text(term: bytes | str) -> str:
+    return term.decode("utf-8", "replace") if isinstance(term, bytes) else term

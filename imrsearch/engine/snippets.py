@@ -33,10 +33,9 @@ def _walk(q):
 
 def make_snippet(
     text: str, analyzer, terms: set[str], phrases: list[list[str]], window: int = WINDOW
-) -> str:
-    """`text` cut to about `window` characters around the matches, matches marked."""
-    if analyzer is None or not (terms or phrases):
-        return _cut(text, 0, window)
+) -> str | None:
+    """`text` cut to about `window` characters around the matches, matches marked; None
+    when nothing in `text` matches."""
     tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True)]
     spans: list[tuple[int, int]] = []
     words = [t[0] for t in tokens]
@@ -52,7 +51,7 @@ def make_snippet(
             spans.append((start, end))
     spans = _merge(sorted(spans))
     if not spans:
-        return _cut(text, 0, window)
+        return None
     anchor = phrase_spans[0][0] if phrase_spans else _densest(spans, window)
     begin = max(0, anchor - window // 3)
     begin = text.rfind(" ", 0, begin) + 1 if begin else 0
@@ -92,7 +91,8 @@ def _densest(spans: list[tuple[int, int]], window: int) -> int:
     return best
 
 
-def _cut(text: str, begin: int, window: int) -> str:
+def lead(text: str, window: int = WINDOW) -> str:
+    """The start of `text`, for a hit whose match is in a field not shown (e.g. the summary)."""
     if len(text) <= window:
         return text
-    return text[: text.rfind(" ", begin, window) or window] + " …"
+    return text[: text.rfind(" ", 0, window) or window] + " …"

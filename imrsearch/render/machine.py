@@ -76,11 +76,12 @@ def write_json(result: SearchResult, out: IO[str]) -> None:
     out.write("\n")
 
 
-def write_csv(hits: Iterable[Hit], out: IO[str]) -> None:
-    """One row per decision, streamed."""
+def write_csv(hits: Iterable[Hit], out: IO[str]) -> int:
+    """One row per decision, streamed; returns the number of rows."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for hit in hits:
+    rows = 0
+    for rows, hit in enumerate(hits, start=1):
         writer.writerow(
             [
                 hit.citation(),
@@ -96,6 +97,7 @@ def write_csv(hits: Iterable[Hit], out: IO[str]) -> None:
                 hit.source,
             ]
         )
+    return rows
 
 
 def write_letters_jsonl(letters: Iterable[Letter], out: IO[str]) -> None:
