@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from whoosh import qparser, query
 from whoosh.qparser import syntax
 
-from imrsearch.engine.schema import KIND_DECISION
+from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
 from imrsearch.errors import QueryError
 from imrsearch.ingest.fields import parse_date
 
@@ -221,7 +221,29 @@ def parse_query(parser, text: str):
             raise QueryError(f"cannot read the query: {error}", text)
     if parsed is query.NullQuery:
         raise QueryError("the query has no searchable words", text, 0)
-    return parsed
+    return parsed.accept(_through_letter)
+
+
+_LETTER_FIELDS = {"summary"}  # indexed on the letter document only
+
+
+class LetterClause(query.NestedChildren):
+    """A clause on a letter-only field: matches the decisions of the letters it matches."""
+
+    def __init__(self, child) -> None:
+        super().__init__(query.Term("kind", KIND_LETTER), child)
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.child))
+
+
+def _through_letter(q):
+    if q.is_leaf() and getattr(q, "fieldname", None) in _LETTER_FIELDS:
+        return LetterClause(q)
+    return q
 
 
 def _check_balance(text: str) -> None:
