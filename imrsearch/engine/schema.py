@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh import analysis, columns, fields
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class LowercaseWords(analysis.RegexTokenizer):
