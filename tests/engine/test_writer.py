@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -141,3 +142,31 @@ def test_leftovers_of_a_killed_build_are_cleaned(archive: Path, tmp_path: Path) 
     assert not (index / "tmp-dead").exists()
     assert not (index / "gen-000009").exists()
     assert api.search("drug:valium", index).total == 5
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
+def test_build_over_the_real_corpus_and_samples(tmp_path: Path) -> None:
+    """Every decision of every real letter is in the index, counted against the parser."""
+    archive = tmp_path / "archive"
+    shutil.copytree(CORPUS, archive / "corpus")
+    shutil.copytree(SAMPLES, archive / "samples")
+    report = api.build(archive, tmp_path / "ix", workers=2)
+    letters = [
+        load_letter(p)[0] for p in sorted(archive.rglob("*")) if p.suffix in (".pdf", ".txt")
+    ]
+    assert report.failures == []
+    assert report.letters == len(letters) == 132 + 15
+    expected = json.loads((ROOT / "tests" / "data" / "expected" / "corpus.json").read_text())
+    in_samples = sum(len(expected[p.stem]["decisions"]) for p in SAMPLES.glob("*.pdf"))
+    # the corpus, the five seeds, and the corpus letters copied into samples/
+    assert report.decisions == sum(len(x.decisions) for x in letters) == 284 + 12 + in_samples
+    with api.open_searcher(tmp_path / "ix") as searcher:
+        assert searcher.search("outcome:upheld OR outcome:overturned", limit=1).total == (
+            report.decisions
+        )
+        # in the corpus and copied into samples/: two files, 21 items each
+        assert searcher.search("case:CM16-0248698", limit=None).total == 42
