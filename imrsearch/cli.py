@@ -57,6 +57,11 @@ Examples:
 app = typer.Typer(
     name="imrsearch",
     help="Fielded full-text search over California IMR final determination letters.",
+    epilog=(
+        "Examples: imrsearch query 'outcome:upheld drug:valium \"no provision to modify\"' · "
+        "imrsearch index build ~/imr-letters · imrsearch tui · "
+        "imrsearch query --help lists the query fields."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
