@@ -101,9 +101,15 @@ def info(index: Path | None = None) -> IndexInfo:
 
 
 def errors(index: Path | None = None) -> list[FileError]:
-    """The per-file error report saved with the live index."""
+    """The per-file error report saved with the live index: files not indexed, then files
+    indexed as text only (no disputed item found in them)."""
     report = info(index).report
-    return [FileError(f["path"], f["reason"]) for f in report.get("failures", [])]
+    failed = [FileError(f["path"], f["reason"]) for f in report.get("failures", [])]
+    text_only = [
+        FileError(f["path"], f"indexed as text only: {f['reason']}")
+        for f in report.get("text_only", [])
+    ]
+    return failed + text_only
 
 
 __all__ = [

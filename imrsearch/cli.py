@@ -317,8 +317,12 @@ def index_update(
 def _run_build(mode, archive, index, workers, as_json) -> None:
     bar, advance = _progress_bar("Indexing" if mode == "build" else "Updating")
     run = api.build if mode == "build" else api.update
-    with bar:
-        report = run(archive, index, progress=advance, workers=workers)
+    try:
+        with bar:
+            report = run(archive, index, progress=advance, workers=workers)
+    except KeyboardInterrupt:
+        _stderr().print("interrupted: the index is as it was before this command")
+        raise typer.Exit(130) from None
     if as_json:
         import json
         from dataclasses import asdict
@@ -347,7 +351,11 @@ def index_info(
     from imrsearch.render.console import print_report
 
     report = BuildReport(
-        **{**info.report, "failures": [FileError(**f) for f in info.report["failures"]]}
+        **{
+            **info.report,
+            "failures": [FileError(**f) for f in info.report["failures"]],
+            "text_only": [FileError(**f) for f in info.report.get("text_only", [])],
+        }
     )
     report.size_bytes = info.size_bytes
     console = _stdout()

@@ -253,6 +253,8 @@ class BuildReport:
     formats: dict[str, int] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
     warnings: int = 0  # letters parsed with warnings
-    failures: list[FileError] = field(default_factory=list)
+    failures: list[FileError] = field(default_factory=list)  # files not indexed
+    # indexed, but no disputed item was found in them: searchable by `show` only
+    text_only: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0

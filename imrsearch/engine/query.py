@@ -48,6 +48,8 @@ _INDEX_TO_USER = {index: user for user, (index, _, _) in FIELDS.items()}
 _KNOWN = {index for index, _, _ in FIELDS.values()}
 _NAMES = sorted({*FIELDS, *(a for _, aliases, _ in FIELDS.values() for a in aliases)})
 _MIN_WILDCARD_PREFIX = 2
+# Each extra edit multiplies the terms a fuzzy search must try: ~8 took minutes.
+_MAX_FUZZY = 2
 
 # Typed or pasted from a PDF: curly quotes mean quotes.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
@@ -89,6 +91,13 @@ class _CheckPlugin(qparser.Plugin):
                     )
             elif isinstance(node, syntax.GroupNode):
                 self._check(parser, node)
+            elif type(node).__name__ == "FuzzyTermNode" and node.maxdist > _MAX_FUZZY:
+                raise QueryError(
+                    f"fuzzy distance {node.maxdist} is too wide",
+                    parser.qstring,
+                    _typed_at(parser.qstring, f"{node.text}~", node),
+                    hint=f"use ~1 or ~{_MAX_FUZZY} (letters changed, added or dropped)",
+                )
             elif type(node).__name__ in ("WildcardNode", "PrefixNode"):
                 pattern = node.text + ("*" if type(node).__name__ == "PrefixNode" else "")
                 literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
@@ -106,6 +115,18 @@ class _CheckPlugin(qparser.Plugin):
         for node in group:
             if isinstance(node, syntax.GroupNode):
                 self._values(parser, node)
+            elif (
+                type(node).__name__ == "PhraseNode"
+                and len(node.text.split()) > 1
+                and not _has_positions(parser, node)
+            ):
+                raise QueryError(
+                    f"field '{_INDEX_TO_USER.get(node.fieldname, node.fieldname)}:' takes one"
+                    " value, not a phrase",
+                    parser.qstring,
+                    node.startchar,
+                    hint=f"for example {_example(node.fieldname)}",
+                )
             elif getattr(node, "fieldname", None) in _NUMERIC_FIELDS:
                 for value in _node_values(node):
                     if value is not None and value != "*" and not value.lstrip("-").isdigit():
@@ -135,6 +156,12 @@ def _typed_at(qstring: str, typed: str, node) -> int | None:
     """Where `typed` starts: Whoosh's offsets for wildcard nodes point inside them."""
     found = qstring.rfind(typed, 0, (node.endchar or len(qstring)) + len(typed))
     return found if found >= 0 else node.startchar
+
+
+def _has_positions(parser, node) -> bool:
+    names = parser.schema.names() if parser.schema else ()
+    field = parser.schema[node.fieldname] if node.fieldname in names else None
+    return field is None or field.format is None or field.format.supports("positions")
 
 
 def _example(index_field: str) -> str:

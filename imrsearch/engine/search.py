@@ -27,10 +27,27 @@ class Searcher:
     """An open index; cheap to query many times (the TUI keeps one)."""
 
     def __init__(self, store: IndexStore) -> None:
-        self.generation = store.require_live()
-        self._ix = whoosh_index.open_dir(str(self.generation))
+        self._store = store
+        self._open(store.require_live())
+
+    def _open(self, generation) -> None:
+        self.generation = generation
+        self._ix = whoosh_index.open_dir(str(generation))
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
+
+    def refresh(self) -> None:
+        """Read the newest published index from now on (the TUI calls this per search; a
+        command keeps one snapshot for its whole run)."""
+        live = self._store.live()
+        if live is not None and live != self.generation:
+            self.close()
+            self._open(self._store.require_live())
+
+    def _still_there(self) -> None:
+        """The generation this searcher reads is deleted after two publishes: move on."""
+        if not self.generation.is_dir():
+            self.refresh()
 
     def close(self) -> None:
         self._searcher.close()
@@ -77,6 +94,7 @@ class Searcher:
             yield self._hit(results[i], parsed, terms)
 
     def _run(self, text: str, sort: str):
+        self._still_there()
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
         parsed = self.parse(text)
@@ -154,6 +172,7 @@ class Searcher:
 
     def letter(self, case_or_path: str) -> Letter:
         """The whole letter by case number (case-insensitive) or source path."""
+        self._still_there()
         key = case_or_path.strip()
         q = wq.And(
             [

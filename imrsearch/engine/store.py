@@ -4,7 +4,7 @@
       CURRENT        the name of the live generation; replaced atomically (os.replace)
       gen-000007/    a complete Whoosh index plus manifest.json (archive, files, report)
       gen-000006/    the previous generation, kept so readers that opened it can finish
-      .lock          held (flock) by a running build or update; the kernel drops it on kill
+      .lock          held (lockf) by a running build or update; the kernel drops it on kill
       tmp-*/         a build in progress; a dead one is removed by the next build
 
 A build or update writes a new generation beside the live one and publishes it by replacing
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from imrsearch.engine.schema import SCHEMA_VERSION
-from imrsearch.errors import IndexBusy, IndexMissing
+from imrsearch.errors import ImrError, IndexBusy, IndexMissing
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -70,11 +70,16 @@ class IndexStore:
             self.root.mkdir(parents=True, exist_ok=True)
             handle = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the block
         except OSError as exc:
-            raise IndexBusy(f"cannot write to {self.root}: {exc.strerror}") from None
+            raise ImrError(
+                f"cannot write to {self.root}: {exc.strerror}",
+                hint="choose an index folder you can write to with --index",
+            ) from None
         try:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                # A POSIX record lock, not flock: worker processes forked while it is held
+                # do not inherit it, so a killed build cannot leave it held by its workers.
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
                 raise IndexBusy(
                     f"another build or update is writing {self.root}",
                     hint="wait for it to finish; queries keep working meanwhile",

@@ -8,11 +8,14 @@ publishes the result the same way, so both leave the old index answering until t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing.util
 import os
+import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,10 +27,20 @@ from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
 from imrsearch.engine.store import IndexStore, read_manifest, write_manifest
 from imrsearch.errors import ImrError
-from imrsearch.ingest.archive import Fingerprint, LoadResult, load_letters, walk_archive
+from imrsearch.ingest.archive import (
+    Fingerprint,
+    LoadResult,
+    load_letters,
+    walk_archive,
+    worker_setup,
+)
 from imrsearch.model import BuildReport, FileError, Letter
 
 Progress = Callable[[int, int, str], None]  # done, total, current path
+
+# Whoosh's writer processes get the same treatment as the parser workers: they ignore Ctrl-C
+# and die with the build.
+multiprocessing.util.register_after_fork(worker_setup, lambda setup: setup())
 _WRITER_MB = 256
 # Below this many files, starting Whoosh's writer processes costs more than it saves.
 _PARALLEL_FROM = 1000
@@ -43,12 +56,12 @@ def build(
         report = BuildReport(index=str(store.root), archive=str(archive), mode="build")
         report.skipped = walk.skipped
         report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
-        work = store.new_workspace()
-        ix = whoosh_index.create_in(str(work), build_schema())
-        results = load_letters(walk.files, workers)
-        parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
-        files = _write(ix, results, len(walk.files), {}, report, progress, parallel=parallel)
-        return _finish(store, work, ix, archive, files, report, started, None)
+        with _workspace(store) as work:
+            ix = whoosh_index.create_in(str(work), build_schema())
+            results = load_letters(walk.files, workers)
+            parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
+            files = _write(ix, results, len(walk.files), {}, report, progress, parallel=parallel)
+            return _finish(store, work, ix, archive, files, report, started, None)
 
 
 def update(
@@ -76,11 +89,33 @@ def update(
         report.failures.extend(
             FileError(k, v["failure"]) for k, v in kept.items() if v.get("failure")
         )
-        work = store.new_workspace(clone_live=True)
-        ix = whoosh_index.open_dir(str(work))
-        results = load_letters(to_read, workers)
-        files = _write(ix, results, len(to_read), kept, report, progress, deletions=stale)
-        return _finish(store, work, ix, archive, files, report, started, manifest["built_at"])
+        report.text_only.extend(
+            FileError(k, v["text_only"]) for k, v in kept.items() if v.get("text_only")
+        )
+        with _workspace(store, clone_live=True) as work:
+            ix = whoosh_index.open_dir(str(work))
+            results = load_letters(to_read, workers)
+            files = _write(ix, results, len(to_read), kept, report, progress, deletions=stale)
+            return _finish(store, work, ix, archive, files, report, started, manifest["built_at"])
+
+
+@contextlib.contextmanager
+def _workspace(store: IndexStore, clone_live: bool = False) -> Iterator[Path]:
+    """The new generation's folder; a write error (disk full, read-only) removes it, frees
+    the space, and says so: the live index is untouched."""
+    work = None
+    try:
+        work = store.new_workspace(clone_live=clone_live)
+        yield work
+    except OSError as exc:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ImrError(
+            f"could not write the new index: {exc.strerror or exc}{where}",
+            hint="free some disk space or choose another --index folder; "
+            "the previous index is unchanged",
+        ) from None
 
 
 def _archive_root(archive: Path) -> Path:
@@ -149,6 +184,9 @@ def _write(
                     warnings=len(loaded.warnings),
                 )
                 report.added += 1
+                if not loaded.decisions:
+                    entry["text_only"] = "; ".join(loaded.warnings) or "no disputed items found"
+                    report.text_only.append(FileError(key, entry["text_only"]))
             else:
                 entry["failure"] = loaded.reason
                 report.failures.append(FileError(key, loaded.reason))

@@ -5,10 +5,12 @@ A bad file never stops the work: it comes back as a `Failure` with its path and 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -79,6 +81,10 @@ def walk_archive(root: Path) -> Walk:
                         walk.skipped += 1
                 elif entry.is_symlink():
                     walk.failures.append(Failure(str(path), "broken or looping symlink"))
+                elif path.suffix.lower() in LETTER_SUFFIXES:  # a pipe, socket or device
+                    walk.failures.append(Failure(str(path), "not a regular file"))
+                else:
+                    walk.skipped += 1
             except OSError as exc:
                 walk.failures.append(Failure(str(path), f"cannot stat: {exc.strerror}"))
 
@@ -86,17 +92,16 @@ def walk_archive(root: Path) -> Walk:
     return walk
 
 
-def fingerprint(path: Path, data: bytes | None = None) -> Fingerprint:
+def fingerprint(path: Path) -> Fingerprint:
     st = path.stat()
-    digest = hashlib.sha1(data).hexdigest() if data is not None else ""
-    return Fingerprint(st.st_size, st.st_mtime_ns, digest)
+    return Fingerprint(st.st_size, st.st_mtime_ns)
 
 
 def load_letter(path: Path) -> tuple[Letter, Fingerprint]:
     """Read, extract and parse one file; `BadFile` if it holds no letter text."""
-    data = read_file(path)
+    data, st = read_file(path)
     letter = parse_text(extract_text(path, data), str(path))
-    return letter, fingerprint(path, data)
+    return letter, Fingerprint(st.st_size, st.st_mtime_ns, hashlib.sha1(data).hexdigest())
 
 
 LoadResult = tuple[Path, "Letter | Failure", "Fingerprint | None"]
@@ -134,9 +139,7 @@ def _safe_fingerprint(path: Path) -> Fingerprint | None:
         return None
 
 
-def load_letters(
-    paths: Iterable[Path], workers: int | None = None, on_crash: Callable[[], None] | None = None
-) -> Iterator[LoadResult]:
+def load_letters(paths: Iterable[Path], workers: int | None = None) -> Iterator[LoadResult]:
     """Load files in `workers` processes (default: every core), yielding results as they come.
 
     At most a few chunks are in flight, so memory stays bounded whatever the archive size. A
@@ -152,7 +155,8 @@ def load_letters(
     pending = list(reversed(chunks))
     while pending:
         suspects: list[Path] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = _pool(workers)
+        try:
             running: dict = {}
             while (pending or running) and not suspects:
                 while pending and len(running) < 2 * workers:
@@ -167,17 +171,34 @@ def load_letters(
                         suspects.extend(chunk)
                 if suspects:
                     suspects.extend(p for chunk in running.values() for p in chunk)
-        if suspects:
-            if on_crash:
-                on_crash()
-            for path in suspects:
-                yield from _load_isolated(path)
+        except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for the queue
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        for path in suspects:
+            yield from _load_isolated(path)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=worker_setup)
+
+
+def worker_setup() -> None:
+    """In a worker process: leave Ctrl-C to the main process (it stops the work and says so)
+    and die with it, so a `kill -9` of a build leaves no workers behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):  # prctl is Linux-only
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _load_isolated(path: Path) -> list[LoadResult]:
     """One file in a process of its own: if the process dies, this file killed it."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        try:
-            return pool.submit(_load_chunk, [path]).result()
-        except BrokenProcessPool:
-            return [(path, Failure(str(path), "crashed the reader (corrupt file?)"), None)]
+    pool = _pool(1)
+    try:
+        return pool.submit(_load_chunk, [path]).result()
+    except BrokenProcessPool:
+        return [(path, Failure(str(path), "crashed the reader (corrupt file?)"), None)]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

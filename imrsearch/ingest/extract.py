@@ -6,6 +6,8 @@ The PDF library is imported here only, and only when a PDF is read.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
 
 from imrsearch.errors import BadFile
@@ -24,21 +26,24 @@ _BOMS = (
 )
 
 
-def read_file(path: Path) -> bytes:
-    """The bytes of one archive file, refusing what cannot be a letter before reading it all."""
+def read_file(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of one archive file and its status taken *before* reading them (so a file
+    rewritten while being read looks changed to the next update), refusing what cannot be a
+    letter before reading it all."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
-    if size == 0:
-        raise BadFile(str(path), "empty file")
-    is_pdf = path.suffix.lower() == ".pdf"
-    limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
-    if size > limit:
-        kind = "PDF" if is_pdf else "text"
-        raise BadFile(str(path), f"{kind} too large for a letter ({size / 2**20:.0f} MiB)")
-    try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise BadFile(str(path), "not a regular file")
+            if st.st_size == 0:
+                raise BadFile(str(path), "empty file")
+            is_pdf = path.suffix.lower() == ".pdf"
+            limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
+            if st.st_size > limit:
+                kind = "PDF" if is_pdf else "text"
+                size = st.st_size / 2**20
+                raise BadFile(str(path), f"{kind} too large for a letter ({size:.0f} MiB)")
+            return handle.read(limit + 1), st
     except OSError as exc:
         raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
 
@@ -46,7 +51,7 @@ def read_file(path: Path) -> bytes:
 def extract_text(path: Path, data: bytes | None = None) -> str:
     """The text of one archive file, or `BadFile` saying why there is none."""
     if data is None:
-        data = read_file(path)
+        data, _ = read_file(path)
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
         return _pdf_text(data, str(path))
     return decode_text(data, str(path))

@@ -184,7 +184,8 @@ def print_report(console: Console, report: BuildReport) -> None:
     rows += [
         ("Not letters", f"{report.skipped:,} other files skipped"),
         ("With warnings", f"{report.warnings:,} letters"),
-        ("Failures", f"{len(report.failures):,} files"),
+        ("Failures", f"{len(report.failures):,} files not indexed"),
+        ("Text only", f"{len(report.text_only):,} files with no disputed item found"),
         ("Time", f"{report.seconds:.1f} s"),
         ("Index size", _size(report.size_bytes)),
     ]
@@ -192,9 +193,10 @@ def print_report(console: Console, report: BuildReport) -> None:
         table.add_row(Text(label, style="dim"), Text(value))
     title = "Index built" if report.mode == "build" else "Index updated"
     console.print(Panel(table, title=title, title_align="left"))
-    if report.failures:
+    if report.failures or report.text_only:
         console.print(
-            f"[yellow]{len(report.failures)} file(s) not indexed[/] — see: imrsearch index errors"
+            f"[yellow]{len(report.failures)} file(s) not indexed, {len(report.text_only)} as text"
+            " only[/] — see: imrsearch index errors"
         )
 
 
@@ -202,7 +204,7 @@ def print_errors(console: Console, failures: list[FileError]) -> None:
     if not failures:
         console.print("No files failed in the last build or update.")
         return
-    table = Table("path", "reason", title=f"{len(failures)} file(s) not indexed", show_edge=False)
+    table = Table("path", "reason", title=f"{len(failures)} file(s) to look at", show_edge=False)
     for failure in failures:
         table.add_row(escape(failure.path), escape(failure.reason))
     console.print(table)

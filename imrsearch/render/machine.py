@@ -81,7 +81,7 @@ def write_csv(hits: Iterable[Hit], out: IO[str]) -> int:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
-    for rows, hit in enumerate(hits, start=1):
+    for hit in hits:
         writer.writerow(
             [
                 hit.citation(),
@@ -97,6 +97,7 @@ def write_csv(hits: Iterable[Hit], out: IO[str]) -> int:
                 hit.source,
             ]
         )
+        rows += 1
     return rows
 
 

@@ -57,6 +57,7 @@ class Backend:
         """The first page of hits with facet counts, and a pattern of the words to highlight."""
         with self._lock:
             searcher = self._open()
+            searcher.refresh()  # an update run elsewhere shows up at the next search
             result = searcher.search(
                 text, limit=RESULT_LIMIT, facets=tuple(FACETS), facet_limit=FACET_LIMIT
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,9 +113,28 @@ def test_info_remembers_the_archive(archive: Path, tmp_path: Path) -> None:
 
 
 def test_one_writer_at_a_time(archive: Path, tmp_path: Path) -> None:
-    store = IndexStore(tmp_path / "ix")
-    with store.write_lock(), pytest.raises(IndexBusy):
-        api.build(archive, tmp_path / "ix", workers=1)
+    """The lock is per process (a POSIX lock), so another process holds it here."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from imrsearch.engine.store import IndexStore\n"
+            "with IndexStore(Path(sys.argv[1])).write_lock():\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(tmp_path / "ix"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexBusy):
+            api.build(archive, tmp_path / "ix", workers=1)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert api.build(archive, tmp_path / "ix", workers=1).letters == 15  # free once it died
 
 
 def test_missing_archive_and_missing_index_are_clear_errors(tmp_path: Path) -> None:
