@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter
 
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
@@ -164,7 +165,9 @@ def _write(
     With `parallel`, Whoosh indexes in one process per core (its MpWriter), leaving several
     segments unmerged: merging would cost as much again and searches barely notice."""
     if parallel:
-        writer = ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=_WRITER_MB // 2)
+        writer = _GroupedMpWriter(
+            ix, procs=os.cpu_count(), multisegment=True, limitmb=_WRITER_MB // 2
+        )
     else:
         writer = ix.writer(limitmb=_WRITER_MB)
     try:
@@ -198,6 +201,18 @@ def _write(
         writer.cancel()
         raise
     return files
+
+
+class _GroupedMpWriter(MpWriter):
+    """Whoosh's multi-process writer hands a batch to its writer processes only from
+    `add_document` outside a group, and every letter is a group (its documents must stay
+    together), so without this all documents waited for the commit and one process indexed
+    them all. Here a full batch is handed over as each group ends."""
+
+    def end_group(self) -> None:
+        super().end_group()
+        if not self._grouping and len(self.docbuffer) >= self.batchsize:
+            self._enqueue()
 
 
 def _entry(path: str, print_: Fingerprint | None) -> dict[str, Any]:

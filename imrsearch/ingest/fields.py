@@ -83,7 +83,7 @@ _SPECIALTY_BLOCK = re.compile(
 )
 _SENTENCE = re.compile(
     r"(?:is\s+)?Board\s+Certified\s+in\s+(?P<spec>.+?),?\s+and\s+(?:is\s+)?licensed\s+to\s+"
-    r"practice\s+in\s+(?P<states>[A-Z][A-Za-z .,]*?)(?:\.\s|\.$|\s+He/she|\s+He\b|\s+She\b|$)",
+    r"practice\s+in\s+(?P<states>[A-Z][A-Za-z\s.,]*?)(?:\.\s|\.$|\s+He/she|\s+He\b|\s+She\b|$)",
     re.S,
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
