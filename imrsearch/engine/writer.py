@@ -45,6 +45,7 @@ multiprocessing.util.register_after_fork(worker_setup, lambda setup: setup())
 _WRITER_MB = 256
 # Below this many files, starting Whoosh's writer processes costs more than it saves.
 _PARALLEL_FROM = 1000
+_MERGE_AT_SEGMENTS = 10
 
 
 def build(
@@ -196,8 +197,12 @@ def _write(
             files[key] = entry
             if progress:
                 progress(done, total, key)
-        writer.commit()
+        # An update adds a small segment; merging it into the big ones would rewrite them
+        # (minutes and gigabytes at 100k letters), so segments are merged only once many pile up.
+        writer.commit(merge=parallel or len(writer.segments) >= _MERGE_AT_SEGMENTS)
     except BaseException:
+        for task in getattr(writer, "tasks", ()):  # Whoosh's writer processes, if any
+            task.terminate()
         writer.cancel()
         raise
     return files

@@ -171,8 +171,8 @@ def load_letters(paths: Iterable[Path], workers: int | None = None) -> Iterator[
                         suspects.extend(chunk)
                 if suspects:
                     suspects.extend(p for chunk in running.values() for p in chunk)
-        except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for the queue
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C, or the consumer stopped: drop the queued chunks
+            pool.shutdown(wait=True, cancel_futures=True)  # workers finish their one chunk
             raise
         pool.shutdown()
         for path in suspects:
