@@ -80,6 +80,12 @@ IndexOption = Annotated[
     ),
 ]
 
+WorkersOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(min=1, help="Parser processes (default: one per core)."),
+]
+SummaryJsonOption = Annotated[bool, typer.Option("--json", help="The summary as JSON.")]
+
 
 def _stdout():
     from rich.console import Console
@@ -275,11 +281,8 @@ def _progress_bar(mode: str):
 def index_build(
     archive: Annotated[Path, typer.Argument(help="Folder of letters (.txt, .pdf; nested).")],
     index: IndexOption = None,
-    workers: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(min=1, help="Parser processes [default: one per core]."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+    workers: WorkersOption = None,
+    as_json: SummaryJsonOption = False,
 ) -> None:
     """Build a new index from an archive folder; the old one answers until the new is done.
 
@@ -295,14 +298,11 @@ def index_build(
 def index_update(
     archive: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help="Folder of letters [default: the one the index was built from]."),
+        typer.Argument(help="Folder of letters (default: the one the index was built from)."),
     ] = None,
     index: IndexOption = None,
-    workers: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(min=1, help="Parser processes [default: one per core]."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+    workers: WorkersOption = None,
+    as_json: SummaryJsonOption = False,
 ) -> None:
     """Re-read only new and changed files; drop letters whose files are gone.
 

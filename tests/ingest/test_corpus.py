@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from imrsearch.ingest.archive import load_letter
-
-ROOT = Path(__file__).resolve().parents[2]
-EXPECTED = ROOT / "tests" / "data" / "expected"
-CORPUS = ROOT.parent / "shared" / "corpus" / "dwc-2016-17"
-SEEDS = ROOT / "samples"
-
-corpus_expected = json.loads((EXPECTED / "corpus.json").read_text())
-seeds_expected = json.loads((EXPECTED / "seeds.json").read_text())
-HEADER_FIELDS = (
-    "case_number",
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
+from tests.ingest.expected import (
+    CORPUS,
+    HEADER_FIELDS,
+    SAMPLES,
+    corpus_expected,
+    seeds_expected,
 )
+
+SEEDS = SAMPLES
 
 
 def check_letter(path: Path, expected: dict) -> None:

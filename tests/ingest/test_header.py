@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -10,21 +9,12 @@ import pytest
 
 from imrsearch.ingest import header
 from imrsearch.model import Letter
+from tests.ingest.expected import CORPUS, HEADER_FIELDS, corpus_expected
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "dwc-2016-17"
-EXPECTED = json.loads((ROOT / "tests" / "data" / "expected" / "corpus.json").read_text())
+EXPECTED = corpus_expected
 # A spread of letters; every letter goes through PDFium in test_corpus.py.
 CASES = sorted(EXPECTED)[::11]
-FIELDS = (
-    "case_number",
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-)
+FIELDS = HEADER_FIELDS
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 
