@@ -63,11 +63,13 @@ def test_bad_files_are_reported_and_good_ones_indexed(archive: Path, tmp_path: P
     (archive / "bad" / "garbage.pdf").write_bytes(b"%PDF-1.4 not really")
     (archive / "bad" / "notes.docx").write_bytes(b"PK")
     (archive / "bad" / "loop").symlink_to(archive / "bad")
+    os.mkfifo(archive / "bad" / "pipe.txt")  # must be reported, and must not hang a worker
     report = api.build(archive, tmp_path / "ix", workers=2)
     reasons = {Path(f.path).name: f.reason for f in report.failures}
     assert reasons["empty.txt"] == "empty file"
     assert "not a readable PDF" in reasons["garbage.pdf"]
     assert "loop" in reasons["loop"]
+    assert reasons["pipe.txt"] == "not a regular file"
     assert report.skipped == 1  # notes.docx
     assert report.letters == 15
     saved = api.errors(tmp_path / "ix")
