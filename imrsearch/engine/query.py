@@ -9,10 +9,11 @@ unbalanced quote or parenthesis) are made on the string itself.
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date, timedelta
 
-from whoosh import qparser, query
+from whoosh import matching, qparser, query
 from whoosh.qparser import syntax
 
 from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
@@ -254,17 +255,35 @@ def parse_query(parser, text: str):
 _LETTER_FIELDS = {"summary"}  # indexed on the letter document only
 
 
-class LetterClause(query.NestedChildren):
-    """A clause on a letter-only field: matches the decisions of the letters it matches."""
+class LetterClause(query.WrappingQuery):
+    """A clause on a letter-only field: matches the decisions of the letters it matches.
+
+    A letter's decisions are the documents written right after it (one Whoosh group), up to
+    the next letter. Whoosh's NestedChildren does this join too, but under NOT it skips
+    children; this one lists them and hands Whoosh a plain list matcher.
+    """
 
     def __init__(self, child) -> None:
-        super().__init__(query.Term("kind", KIND_LETTER), child)
+        self.child = child
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and other.child == self.child
 
     def __hash__(self) -> int:
         return hash((type(self), self.child))
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        if ("kind", KIND_LETTER.encode()) not in reader:
+            return matching.NullMatcher()
+        letters = list(reader.postings("kind", KIND_LETTER.encode()).all_ids())
+        end = reader.doc_count_all()
+        ids = []
+        for letter in self.child.docs(searcher):
+            after = bisect.bisect_right(letters, letter)
+            stop = letters[after] if after < len(letters) else end
+            ids.extend(d for d in range(letter + 1, stop) if not reader.is_deleted(d))
+        return matching.ListMatcher(ids) if ids else matching.NullMatcher()
 
 
 def _through_letter(q):
