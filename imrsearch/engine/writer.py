@@ -178,6 +178,7 @@ def _write(
             with writer.searcher() as searcher:
                 for path in deletions:
                     writer.delete_by_term("path", path, searcher=searcher)
+        written = 0
         for done, (path, loaded, print_) in enumerate(results, start=1):
             key = str(path)
             entry = _entry(key, print_)
@@ -185,6 +186,7 @@ def _write(
                 with writer.group():  # a letter's documents stay together, in order
                     for doc in letter_documents(loaded):
                         writer.add_document(**doc)
+                        written += 1
                 entry.update(
                     format=loaded.format,
                     decisions=len(loaded.decisions),
@@ -204,9 +206,20 @@ def _write(
         # An update adds a small segment; merging it into the big ones would rewrite them
         # (minutes and gigabytes at 100k letters), so segments are merged only once many pile up.
         writer.commit(merge=parallel or len(writer.segments) >= _MERGE_AT_SEGMENTS)
+        if parallel and ix.doc_count_all() != written:
+            # Whoosh's MpWriter drops, without a word, the segment of a writer process that
+            # died (it waits one second for each result): never publish such an index.
+            raise ImrError(
+                f"a writer process failed: the new index holds {ix.doc_count_all():,} of "
+                f"{written:,} documents, so it was not published",
+                hint="run the build again; the previous index is unchanged",
+            )
     except BaseException:
         for task in getattr(writer, "tasks", ()):  # Whoosh's writer processes, if any
             task.terminate()
+        jobs = getattr(writer, "jobqueue", None)
+        if jobs is not None:  # nobody reads it now: do not wait at exit to flush it
+            jobs.cancel_join_thread()
         writer.cancel()
         raise
     return files
