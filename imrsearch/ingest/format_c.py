@@ -12,7 +12,7 @@ import re
 
 from imrsearch.ingest import format_a, format_d, header
 from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer, split_sections
-from imrsearch.ingest.items import split_items
+from imrsearch.ingest.items import DECISIONS_LEAD, SUMMARY_LEAD, split_items
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import Letter
 
@@ -26,16 +26,6 @@ _HEADINGS = re.compile(
     r"|(?P<summary>CLINICAL\s+CASE\s+SUMMARY)"
     r"|(?P<decisions>IMR\s+DECISION\(S\)\s+AND\s+RATIONALE\(S\))",
     re.M,
-)
-_SUMMARY_LEAD = re.compile(
-    r"^\s*The\s+expert\s+reviewer\s+developed\s+the\s+following\s+clinical\s+case\s+summary\b"
-    r"[^:]*:",
-    re.I,
-)
-_DECISIONS_LEAD = re.compile(
-    r"^\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions\s+for\s+the\s+disputed\s+"
-    r"items\s*/\s*services\s+set\s+forth\s+below\s*:",
-    re.I,
 )
 
 
@@ -56,8 +46,8 @@ def parse(text: str, letter: Letter) -> None:
             letter.warnings.append(f"format C section not found: {name}")
     letter.reviewer = read_reviewer(sections.get("how", ""))
     read_documents(sections.get("documents", ""), letter)
-    letter.summary = fold(_SUMMARY_LEAD.sub("", sections.get("summary", "")))
+    letter.summary = fold(SUMMARY_LEAD.sub("", sections.get("summary", "")))
     letter.patient = read_patient(letter.summary)
     if "decisions" in sections:
-        letter.decisions, warnings = split_items(_DECISIONS_LEAD.sub("", sections["decisions"]))
+        letter.decisions, warnings = split_items(DECISIONS_LEAD.sub("", sections["decisions"]))
         letter.warnings.extend(warnings)

@@ -9,23 +9,13 @@ import re
 
 from imrsearch.ingest import header
 from imrsearch.ingest.fields import read_patient, read_reviewer
-from imrsearch.ingest.items import split_items
+from imrsearch.ingest.items import DECISIONS_LEAD, SUMMARY_LEAD, split_items
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import Letter
 
 _HOW = re.compile(r"HOW\s+THE\s+IMR\s+FINAL\s+DETERMINATION\s+WAS\s+MADE")
 _SUMMARY = re.compile(r"CLINICAL\s+CASE\s+SUMMARY")
 _ISSUES = re.compile(r"IMR\s+ISSUES,?\s+DECISIONS\s+AND\s+RATIONALES")
-_SUMMARY_LEAD = re.compile(
-    r"^\s*The\s+expert\s+reviewer\s+developed\s+the\s+following\s+clinical\s+case\s+summary\s+"
-    r"based\s+on\s+a\s+review\s+of\s+the\s+case\s+file,?\s+including\s+all\s+medical\s+records\s*:",
-    re.IGNORECASE,
-)
-_ISSUES_LEAD = re.compile(
-    r"^\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions\s+for\s+the\s+disputed\s+"
-    r"items\s*/\s*services\s+set\s+forth\s+below\s*:",
-    re.IGNORECASE,
-)
 
 
 def detect(text: str) -> bool:
@@ -43,10 +33,10 @@ def parse(text: str, letter: Letter) -> None:
     reviewer_end = summary.start() if summary else issues.start()
     letter.reviewer = read_reviewer(text[how.end() : reviewer_end])
     if summary:
-        letter.summary = fold(_SUMMARY_LEAD.sub("", text[summary.end() : issues.start()]))
+        letter.summary = fold(SUMMARY_LEAD.sub("", text[summary.end() : issues.start()]))
         letter.patient = read_patient(letter.summary)
     else:
         letter.warnings.append("no CLINICAL CASE SUMMARY section")
-    section = _ISSUES_LEAD.sub("", text[issues.end() :])
+    section = DECISIONS_LEAD.sub("", text[issues.end() :])
     letter.decisions, warnings = split_items(section)
     letter.warnings.extend(warnings)

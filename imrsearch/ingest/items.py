@@ -13,6 +13,17 @@ import re
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import OVERTURNED, UPHELD, Decision
 
+# The fixed sentences that open a letter's summary and its decisions (formats C and D).
+SUMMARY_LEAD = re.compile(
+    r"^\s*The\s+expert\s+reviewer\s+developed\s+the\s+following\s+clinical\s+case\s+summary\b"
+    r"[^:]*:",
+    re.IGNORECASE,
+)
+DECISIONS_LEAD = re.compile(
+    r"^\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions\s+for\s+the\s+disputed\s+"
+    r"items\s*/\s*services\s+set\s+forth\s+below\s*:",
+    re.IGNORECASE,
+)
 _CA = re.compile(r"Claims\s+Administrator\s+guideline\s*:", re.IGNORECASE)
 _MAXIMUS = re.compile(r"MAXIMUS\s+guideline\s*:", re.IGNORECASE)
 _RATIONALE = re.compile(r"Decision\s+rationale\s*:", re.IGNORECASE)

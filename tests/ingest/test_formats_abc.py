@@ -16,23 +16,13 @@ from imrsearch.ingest import format_a, format_b, format_c, format_d
 from imrsearch.ingest.normalize import normalize
 from imrsearch.ingest.parser import parse_text
 from imrsearch.model import OVERTURNED, UPHELD
+from tests.ingest.expected import HEADER_FIELDS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats"
 SEEDS = Path(__file__).resolve().parents[2] / "samples"  # the seed letters, copied
 EXPECTED: dict[str, dict] = json.loads((DATA / "expected.json").read_text())
 LAYOUTS = {"A": format_a, "B": format_b, "C": format_c, "D": format_d}
-LETTER_FIELDS = (
-    "format",
-    "case_number",
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-    "reviewer",
-    "patient",
-)
+LETTER_FIELDS = ("format", *HEADER_FIELDS, "reviewer", "patient")
 # Where each layout's header ends: the letter is cut there for the truncation tests.
 HEADER_END = {
     "format_a_1_single_item.txt": "Dear",
