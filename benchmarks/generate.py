@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCES = (REPO.parent / "shared" / "seeds", REPO.parent / "shared" / "corpus")
+DEFAULT_SOURCES = (REPO / "samples", REPO / "tests" / "data" / "corpus")
 FALLBACK_SOURCES = (REPO / "samples",)
 
 # The phrases whose presence the truth file records per item: the benchmark's phrase set.

@@ -1,6 +1,6 @@
 """Parsing speed on one core: real PDFs (text extraction + parsing) and text letters.
 
-    python benchmarks/parse_speed.py [--corpus ../shared/corpus/dwc-2016-17] [--rounds 5]
+    python benchmarks/parse_speed.py [--corpus tests/data/corpus/dwc-2016-17] [--rounds 5]
 
 Prints a Markdown table: letters per second, median of the rounds.
 """
@@ -33,7 +33,7 @@ def rate(work, items, rounds: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "dwc-2016-17"
+        "--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus" / "dwc-2016-17"
     )
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()

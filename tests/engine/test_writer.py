@@ -168,10 +168,9 @@ def test_leftovers_of_a_killed_build_are_cleaned(archive: Path, tmp_path: Path) 
 
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
 def test_build_over_the_real_corpus_and_samples(tmp_path: Path) -> None:
     """Every decision of every real letter is in the index, counted against the parser."""
     archive = tmp_path / "archive"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "tests" / "data" / "expected"
-CORPUS = ROOT.parent / "shared" / "corpus" / "dwc-2016-17"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "dwc-2016-17"
 SAMPLES = ROOT / "samples"
 
 corpus_expected: dict[str, dict] = json.loads((EXPECTED / "corpus.json").read_text())

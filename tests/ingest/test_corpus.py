@@ -41,7 +41,6 @@ def check_letter(path: Path, expected: dict) -> None:
     assert not letter.warnings
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
 @pytest.mark.parametrize("case", sorted(corpus_expected))
 def test_corpus_letter(case: str) -> None:
     check_letter(CORPUS / f"{case}.pdf", corpus_expected[case])

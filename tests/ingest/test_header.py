@@ -16,9 +16,6 @@ EXPECTED = corpus_expected
 CASES = sorted(EXPECTED)[::11]
 FIELDS = HEADER_FIELDS
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
-
-
 def _first_page_pdfminer(path: Path) -> str:
     from pdfminer.high_level import extract_text
 
@@ -43,7 +40,6 @@ def _read(text: str) -> dict:
     return {name: data[name] for name in FIELDS}
 
 
-@needs_corpus
 @pytest.mark.parametrize("extract", [_first_page_pdfminer, _first_page_pypdf])
 @pytest.mark.parametrize("case", CASES)
 def test_header_from_other_extractors(case: str, extract) -> None:

@@ -277,7 +277,7 @@ def test_cli_errors_exit_2_with_a_message(samples_index, args):
 
 # --- the letter parser -----------------------------------------------------------------------
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "samples"
 SOURCES = sorted(
     {
         path.read_bytes(): path
