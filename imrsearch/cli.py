@@ -94,7 +94,16 @@ def _stdout():
 
 
 def _announce(message: str) -> None:
-    _stderr().print(message)
+    _print_plain(_stderr(), message)
+
+
+def _print_plain(console, message: str, style: str = "") -> None:
+    """A message that may quote letter text or paths: never markup, never a control code."""
+    from rich.text import Text
+
+    from imrsearch.render.terminal import for_terminal
+
+    console.print(Text(for_terminal(message), style=style), soft_wrap=True)
 
 
 def _stderr():
@@ -118,6 +127,14 @@ def query(
     facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,
+    csv_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--csv-formulas",
+            help="Keep CSV cells that start with = + - @ as they are (by default they get a"
+            " leading ' so a spreadsheet does not run them as formulas).",
+        ),
+    ] = False,
 ) -> None:
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
@@ -128,7 +145,12 @@ def query(
             from imrsearch.render.machine import write_csv
 
             hits = searcher.iter_hits(text, sort=sort)
-            matched = write_csv(hits if show_all else islice(hits, limit), sys.stdout)
+            matched = write_csv(
+                hits if show_all else islice(hits, limit),
+                sys.stdout,
+                formulas=csv_formulas,
+                terminal=sys.stdout.isatty(),
+            )
         else:
             result = searcher.search(
                 text,
@@ -147,7 +169,7 @@ def query(
                 print_results(_stdout(), result)
     if (matched if as_csv else result.total) == 0:
         if not (as_json or as_csv):
-            _stderr().print(f"No decisions match [bold]{_escape(text)}[/].")
+            _print_plain(_stderr(), f"No decisions match {text}.")
         raise typer.Exit(EXIT_NO_MATCH)
     raise typer.Exit(EXIT_MATCH)
 
@@ -181,12 +203,12 @@ def show(
             f"{letter.case_number or case} has {len(letter.decisions)} item(s), not {decision}"
         )
     if as_json:
-        import json
+        from imrsearch.render.machine import dumps
 
         data = letter.to_dict(include_text=True)
         if decision is not None:
             data["decisions"] = [d for d in data["decisions"] if d["number"] == decision]
-        print(json.dumps(data, ensure_ascii=False))
+        print(dumps(data))
         return
     from imrsearch.render.console import print_letter
 
@@ -226,7 +248,7 @@ def parse(
             letter, _ = load_letter(path)
         except BadFile as exc:
             failed += 1
-            _stderr().print(f"[red]error:[/] {_escape(exc.message)}")
+            _print_plain(_stderr(), f"error: {exc.message}", style="red")
             continue
         if as_json:
             from imrsearch.render.machine import write_letters_jsonl
@@ -324,10 +346,11 @@ def _run_build(mode, archive, index, workers, as_json) -> None:
         _stderr().print("interrupted: the index is as it was before this command")
         raise typer.Exit(130) from None
     if as_json:
-        import json
         from dataclasses import asdict
 
-        print(json.dumps(asdict(report)))
+        from imrsearch.render.machine import dumps
+
+        print(dumps(asdict(report)))
     else:
         from imrsearch.render.console import print_report
 
@@ -342,10 +365,11 @@ def index_info(
     """Where the index is, what it was built from, when, and what it holds."""
     info = api.info(index)
     if as_json:
-        import json
         from dataclasses import asdict
 
-        print(json.dumps(asdict(info)))
+        from imrsearch.render.machine import dumps
+
+        print(dumps(asdict(info)))
         return
     from imrsearch.model import BuildReport, FileError
     from imrsearch.render.console import print_report
@@ -359,8 +383,8 @@ def index_info(
     )
     report.size_bytes = info.size_bytes
     console = _stdout()
-    console.print(f"[dim]Location[/]   {info.location} ({info.generation})")
-    console.print(f"[dim]Built[/]      {info.built_at}   [dim]updated[/] {info.updated_at}")
+    _print_plain(console, f"Location   {info.location} ({info.generation})")
+    _print_plain(console, f"Built      {info.built_at}   updated {info.updated_at}")
     print_report(console, report)
 
 
@@ -372,10 +396,10 @@ def index_errors(
     """The files the last build or update could not index, with the reason for each."""
     failures = api.errors(index)
     if as_json:
-        import json
+        from imrsearch.render.machine import dumps
 
         for failure in failures:
-            print(json.dumps({"path": failure.path, "reason": failure.reason}))
+            print(dumps({"path": failure.path, "reason": failure.reason}))
         return
     from imrsearch.render.console import print_errors
 
@@ -400,20 +424,22 @@ def tui(
     make_app(index=index, query=text).run()
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def report_error(error: ImrError) -> None:
+    """The message, the query with a caret under the problem, and the hint; all of them may
+    quote a path or letter text, so none is markup and each goes through the sanitiser."""
+    from rich.text import Text
+
+    from imrsearch.render.terminal import for_terminal
+
     console = _stderr()
-    console.print(f"[bold red]error:[/] {_escape(error.message)}")
+    console.print(Text("error: ", style="bold red") + Text(for_terminal(error.message)))
     if isinstance(error, QueryError) and error.position is not None:
-        console.print(f"  {_escape(error.query)}", soft_wrap=True)
-        console.print(" " * (error.position + 2) + "[bold red]^[/]")
+        shown = for_terminal(error.query, single_line=True)
+        caret = len(for_terminal(error.query[: error.position], single_line=True))
+        console.print(Text(f"  {shown}"), soft_wrap=True)
+        console.print(Text(" " * (caret + 2) + "^", style="bold red"))
     if error.hint:
-        console.print(f"[dim]hint:[/] {_escape(error.hint)}")
+        console.print(Text("hint: ", style="dim") + Text(for_terminal(error.hint)))
 
 
 def main() -> None:

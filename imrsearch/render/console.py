@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +21,7 @@ from imrsearch.model import (
     Letter,
     SearchResult,
 )
+from imrsearch.render.terminal import for_terminal
 
 OUTCOME_STYLE = {UPHELD: "bold red", OVERTURNED: "bold green"}
 MATCH_STYLE = "bold black on yellow"
@@ -35,7 +35,7 @@ def marked(snippet: str, base: str = "") -> Text:
     """A snippet with its match markers turned into highlight styling."""
     text = Text(style=base)
     for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", snippet)):
-        text.append(part, style=MATCH_STYLE if i % 2 else "")
+        text.append(for_terminal(part), style=MATCH_STYLE if i % 2 else "")
     return text
 
 
@@ -44,21 +44,24 @@ def print_results(console: Console, result: SearchResult) -> None:
     for hit in result.hits:
         head = Text()
         case = hit.label
-        head.append(case, style="bold cyan" if case != previous_case else "cyan")
+        head.append(
+            for_terminal(case, single_line=True),
+            style="bold cyan" if case != previous_case else "cyan",
+        )
         head.append(f"  item {hit.decision}", style="bold")
         if hit.decision_date:
             head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
         head.append("  ")
         head.append_text(outcome_text(hit.outcome))
         head.append(f"  score {hit.score:.2f}", style="dim")
-        lines = [head, Text("  " + hit.service, style="bold")]
+        lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
         details = []
         if hit.drugs:
             details.append("drugs: " + ", ".join(hit.drugs))
         if hit.sources:
             details.append("guideline: " + ", ".join(s.upper() for s in hit.sources))
         if details:
-            lines.append(Text("  " + " · ".join(details), style="dim"))
+            lines.append(Text("  " + for_terminal(" · ".join(details)), style="dim"))
         snippet = Text("  ")
         snippet.append_text(marked(hit.snippet))
         lines.append(snippet)
@@ -87,7 +90,10 @@ def print_facet(console: Console, facet) -> None:
     table.add_column("uphold rate", justify="right")
     for value in facet.values:
         table.add_row(
-            escape(value.value), str(value.count), str(value.upheld), f"{value.uphold_rate:.0%}"
+            Text(for_terminal(value.value, single_line=True)),
+            str(value.count),
+            str(value.upheld),
+            f"{value.uphold_rate:.0%}",
         )
     if facet.truncated:
         table.caption = "more values not shown (--facet-limit)"
@@ -115,8 +121,9 @@ def print_letter(
         ("Source", letter.source),
     ):
         if value:
-            header.add_row(Text(label, style="dim"), Text(str(value)))
-    console.print(Panel(header, title=letter.case_number or "letter", title_align="left"))
+            header.add_row(Text(label, style="dim"), Text(for_terminal(str(value))))
+    title = Text(for_terminal(letter.case_number or "letter", single_line=True))
+    console.print(Panel(header, title=title, title_align="left"))
     if letter.summary:
         console.print(Panel(_highlight(letter.summary, pattern), title="Clinical case summary"))
     for decision in letter.decisions:
@@ -125,7 +132,7 @@ def print_letter(
     if not letter.decisions:
         console.print(Panel(_highlight(letter.text, pattern), title="Full text"))
     for warning in letter.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(Text("warning: ", style="yellow") + Text(for_terminal(warning)))
 
 
 def _patient(letter: Letter) -> str:
@@ -139,9 +146,8 @@ def _decision_panel(decision: Decision, pattern: re.Pattern | None) -> Panel:
     body.add_column()
     body.add_row("Item", _highlight(decision.service, pattern))
     if decision.drugs:
-        body.add_row(
-            "Drugs", ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
-        )
+        drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
+        body.add_row("Drugs", Text(for_terminal(drugs)))
     body.add_row("Claims admin.", _highlight(decision.ca_guideline, pattern))
     body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, pattern))
     body.add_row("Rationale", _highlight(decision.rationale, pattern))
@@ -158,14 +164,10 @@ def _terms_pattern(terms: Iterable[str]) -> re.Pattern | None:
 
 
 def _highlight(text: str, pattern: re.Pattern | None) -> Text:
-    out = Text(text)
+    out = Text(for_terminal(text))
     if pattern:
         out.highlight_regex(pattern, MATCH_STYLE)
     return out
-
-
-def print_parsed(console: Console, letter: Letter) -> None:
-    print_letter(console, letter)
 
 
 def print_report(console: Console, report: BuildReport) -> None:
@@ -190,7 +192,7 @@ def print_report(console: Console, report: BuildReport) -> None:
         ("Index size", _size(report.size_bytes)),
     ]
     for label, value in rows:
-        table.add_row(Text(label, style="dim"), Text(value))
+        table.add_row(Text(label, style="dim"), Text(for_terminal(value)))
     title = "Index built" if report.mode == "build" else "Index updated"
     console.print(Panel(table, title=title, title_align="left"))
     if report.failures or report.text_only:
@@ -204,10 +206,13 @@ def print_errors(console: Console, failures: list[FileError]) -> None:
     if not failures:
         console.print("No files failed in the last build or update.")
         return
-    table = Table("path", "reason", title=f"{len(failures)} file(s) to look at", show_edge=False)
-    for failure in failures:
-        table.add_row(escape(failure.path), escape(failure.reason))
-    console.print(table)
+    console.print(f"[bold]{len(failures):,} file(s) to look at[/]", highlight=False)
+    # One plain line per file, written straight through: a rich table of 100,000 rows took
+    # half a minute, and one line per file is what grep and a pager want.
+    console.file.writelines(
+        f"{for_terminal(f.path, single_line=True)}: {for_terminal(f.reason, single_line=True)}\n"
+        for f in failures
+    )
 
 
 def _size(n: int) -> str:

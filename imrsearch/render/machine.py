@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
+from functools import partial
 from typing import IO, Any
 
 from imrsearch.model import MATCH_END, MATCH_START, Facet, Hit, Letter, SearchResult
+from imrsearch.render.terminal import for_terminal
 
 CSV_COLUMNS = (
     "citation",
@@ -61,41 +64,79 @@ def facet_dict(facet: Facet) -> dict[str, Any]:
     }
 
 
+# JSON escapes C0 controls itself; these it would write raw, and a terminal showing the
+# output could act on C1 controls or reorder text at a bidi override. As \uXXXX escapes the
+# JSON decodes to exactly the same strings.
+_RAW_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def dumps(data: Any) -> str:
+    """`data` as one line of JSON, exact, with nothing a terminal would act on."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def write_json(result: SearchResult, out: IO[str]) -> None:
-    json.dump(
-        {
-            "query": result.query,
-            "total": result.total,
-            "hits": [hit_dict(h) for h in result.hits],
-            "facets": {f.name: facet_dict(f) for f in result.facets},
-            "elapsed_ms": round(result.elapsed * 1000, 2),
-        },
-        out,
-        ensure_ascii=False,
+    out.write(
+        dumps(
+            {
+                "query": result.query,
+                "total": result.total,
+                "hits": [hit_dict(h) for h in result.hits],
+                "facets": {f.name: facet_dict(f) for f in result.facets},
+                "elapsed_ms": round(result.elapsed * 1000, 2),
+            }
+        )
     )
     out.write("\n")
 
 
-def write_csv(hits: Iterable[Hit], out: IO[str]) -> int:
-    """One row per decision, streamed; returns the number of rows."""
+# OWASP's CSV injection advice: a cell that starts with one of these is a formula to a
+# spreadsheet (=HYPERLINK(...), +cmd|...), so it is written after an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any, *, formulas: bool = False, terminal: bool = False) -> str:
+    """One CSV cell: formula-looking text neutralised unless `formulas`; made safe to show when
+    written to a terminal."""
+    text = str(value)
+    if terminal:
+        text = for_terminal(text)
+    if not formulas and text.startswith(_FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def write_csv(
+    hits: Iterable[Hit], out: IO[str], *, formulas: bool = False, terminal: bool = False
+) -> int:
+    """One row per decision, streamed; returns the number of rows. `formulas` keeps cells that
+    start like a spreadsheet formula as they are; `terminal` makes control characters visible
+    (for CSV shown on a terminal rather than saved)."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
+    cell = partial(csv_cell, formulas=formulas, terminal=terminal)
     for hit in hits:
         writer.writerow(
-            [
-                hit.citation(),
-                hit.case_number or "",
-                hit.decision,
-                hit.decision_date.isoformat() if hit.decision_date else "",
-                hit.outcome,
-                hit.service,
-                "; ".join(hit.drugs),
-                "; ".join(hit.sources),
-                f"{hit.score:.4f}",
-                plain(hit.snippet),
-                hit.source,
-            ]
+            map(
+                cell,
+                [
+                    hit.citation(),
+                    hit.case_number or "",
+                    hit.decision,
+                    hit.decision_date.isoformat() if hit.decision_date else "",
+                    hit.outcome,
+                    hit.service,
+                    "; ".join(hit.drugs),
+                    "; ".join(hit.sources),
+                    f"{hit.score:.4f}",
+                    plain(hit.snippet),
+                    hit.source,
+                ],
+            )
         )
         rows += 1
     return rows
@@ -103,4 +144,4 @@ def write_csv(hits: Iterable[Hit], out: IO[str]) -> int:
 
 def write_letters_jsonl(letters: Iterable[Letter], out: IO[str]) -> None:
     for letter in letters:
-        out.write(json.dumps(letter.to_dict(), ensure_ascii=False) + "\n")
+        out.write(dumps(letter.to_dict()) + "\n")

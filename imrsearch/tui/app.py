@@ -7,18 +7,22 @@ the app.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input, Static
 
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Hit, Letter, SearchResult
 from imrsearch.render.machine import plain
+from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
 from imrsearch.tui.document import Document, build_document, excerpt, passage
 from imrsearch.tui.letter_view import LetterView
@@ -99,6 +103,25 @@ class ImrApp(App[None]):
 
     def on_unmount(self) -> None:
         self.backend.close()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification quotes data (paths, errors) sooner or later: never markup, and
+        made safe for the terminal, whatever the caller passes."""
+        super().notify(
+            for_terminal(message),
+            title=for_terminal(title, single_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # searching
 
@@ -206,7 +229,9 @@ class ImrApp(App[None]):
             view.show_match(current, home)
         else:
             view.show(doc, current, home)
-        view.border_title = f"{hit.case_number or Path(hit.source).name}, item {hit.decision}"
+        view.border_title = Text(
+            for_terminal(f"{hit.label}, item {hit.decision}", single_line=True)
+        )
 
     def action_step(self, delta: int) -> None:
         self.query_one(LetterView).step(delta)
@@ -226,12 +251,15 @@ class ImrApp(App[None]):
         else:
             text = excerpt(hit, plain(hit.snippet).strip())
         self.copy_to_clipboard(text)
-        path = Path.cwd() / EXCERPTS_FILE
         try:
-            with path.open("a", encoding="utf-8") as out:
-                out.write(text + "\n")
+            path = Path.cwd() / EXCERPTS_FILE
+            append_excerpt(path, text)
         except OSError as exc:
-            self.notify(f"Copied to the clipboard; could not write {path}: {exc}", severity="error")
+            where = exc.filename or EXCERPTS_FILE
+            self.notify(
+                f"Copied to the clipboard; could not write {where}: {exc.strerror or exc}",
+                severity="error",
+            )
             return
         self.notify(f"Copied to the clipboard (if the terminal allows) and appended to {path}")
 
@@ -240,7 +268,7 @@ class ImrApp(App[None]):
             self.notify("Select a result first.", severity="warning")
             return
         self.copy_to_clipboard(self.hit.source)
-        self.notify(self.hit.source, title="Letter file (copied)")
+        self.notify(for_terminal(self.hit.source, single_line=True), title="Letter file (copied)")
 
     def action_export(self, fmt: str) -> None:
         if self.result is None:
@@ -252,7 +280,8 @@ class ImrApp(App[None]):
     @work(thread=True, group="export")
     def _export(self, text: str, fmt: str) -> None:
         try:
-            self.post_message(Exported(*self.backend.export(text, fmt, Path.cwd())))
+            folder = Path.cwd()
+            self.post_message(Exported(*self.backend.export(text, fmt, folder)))
         except Exception as exc:  # a full disk or a vanished index must not end the app
             self.post_message(WorkFailed("Export failed", exc))
 
@@ -295,6 +324,13 @@ class ImrApp(App[None]):
             bar.focus()
         else:
             bar.value = ""
+
+
+def append_excerpt(path: Path, text: str) -> None:
+    """Append to the excerpts file, never through a symlink planted in its place (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(text + "\n")
 
 
 def make_app(index: Path | None = None, query: str = "") -> ImrApp:

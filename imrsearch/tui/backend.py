@@ -6,10 +6,12 @@ cancelled still runs to its end, so every call takes the same lock.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from imrsearch.model import Letter, SearchResult
 
@@ -74,8 +76,8 @@ class Backend:
         facets = tuple(FACETS) if fmt == "json" else ()
         with self._lock:
             result = self._open().search(text, limit=None, facets=facets)
-        path = _fresh_path(folder, fmt)
-        with path.open("w", newline="", encoding="utf-8") as out:
+        path, handle = _fresh_file(folder, fmt)
+        with handle as out:
             if fmt == "csv":
                 write_csv(result.hits, out)
             else:
@@ -83,14 +85,19 @@ class Backend:
         return path, result.total
 
 
-def _fresh_path(folder: Path, fmt: str) -> Path:
+def _fresh_file(folder: Path, fmt: str) -> tuple[Path, TextIO]:
+    """A new export file, created exclusively: never an existing file, never through a link
+    planted under the name (O_EXCL refuses both, so the next free name is taken)."""
     stem = f"imrsearch-results-{datetime.now():%Y%m%d-%H%M%S}"
-    path = folder / f"{stem}.{fmt}"
-    n = 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}.{fmt}"
-    return path
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.{fmt}" if n == 1 else f"{stem}-{n}.{fmt}")
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileExistsError:
+            continue
+        return path, os.fdopen(fd, "w", newline="", encoding="utf-8")
+    raise FileExistsError(f"no free file name for {stem}.{fmt} in {folder}")
 
 
 def highlight_pattern(parsed) -> re.Pattern | None:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from imrsearch.model import MATCH_END, MATCH_START, Hit, Letter
 from imrsearch.render.console import MATCH_STYLE, outcome_text
+from imrsearch.render.terminal import for_terminal
 
 HEADING_STYLE = "bold underline"
 LABEL_STYLE = "bold"
@@ -30,10 +31,12 @@ class Document:
     matches: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end)
 
     def add(self, body: str | Text, label: str = "", style: str = "") -> None:
+        """A paragraph; text from the letter is made safe for the terminal here (a `Text`
+        body was built by `build_document` from safe parts)."""
         text = Text(style=style)
         if label:
             text.append(f"{label}: ", style=LABEL_STYLE)
-        text.append(body)
+        text.append(for_terminal(body) if isinstance(body, str) else body)
         self.paragraphs.append(text)
         self.body_starts.append(len(label) + 2 if label else 0)
 
@@ -70,7 +73,8 @@ class Document:
 
 def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
     doc = Document()
-    title = Text(letter.case_number or Path(letter.source).name, style="bold")
+    name = letter.case_number or Path(letter.source).name
+    title = Text(for_terminal(name, single_line=True), style="bold")
     if letter.decision_date:
         title.append(f"  decided {letter.decision_date.isoformat()}")
     doc.add(title)
@@ -88,7 +92,8 @@ def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
     if any(patient):
         doc.add(", ".join(p for p in patient if p), "Patient")
     if letter.case_number:
-        doc.add(Path(letter.source).name, "File")  # the full path: key p
+        file_name = for_terminal(Path(letter.source).name, single_line=True)
+        doc.add(Text(file_name), "File")  # the full path: key p
     if letter.summary:
         doc.add("")
         doc.add("Clinical case summary", style=HEADING_STYLE)
@@ -96,7 +101,8 @@ def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
             doc.add(paragraph)
     for decision in letter.decisions:
         doc.add("")
-        heading = Text(f"Item {decision.number}: {decision.service}  ", style=HEADING_STYLE)
+        service = for_terminal(decision.service, single_line=True)
+        heading = Text(f"Item {decision.number}: {service}  ", style=HEADING_STYLE)
         heading.append_text(outcome_text(decision.outcome))
         doc.anchors[decision.number] = len(doc.paragraphs)
         doc.add(heading)
@@ -149,4 +155,6 @@ def passage(doc: Document, match: int) -> str:
 def excerpt(hit: Hit, text: str) -> str:
     """A citation-ready excerpt: who, which item, when, what was decided, and the words."""
     outcome = f" ({hit.outcome})" if hit.outcome else ""
-    return f'{hit.citation()}: {hit.service}{outcome}\n"{text}"\nSource: {hit.source}\n'
+    head = for_terminal(f"{hit.citation()}: {hit.service}{outcome}", single_line=True)
+    source = for_terminal(hit.source, single_line=True)
+    return f'{head}\n"{for_terminal(text)}"\nSource: {source}\n'

@@ -7,7 +7,6 @@ message from `messages`; none of them searches or reads files.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import MATCH_START, Facet, Hit
 from imrsearch.render.console import marked, outcome_text
+from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.messages import HitChosen, HitHighlighted, Narrow
 
 # Values worth completing after `field:`; the rest are open vocabularies.
@@ -101,15 +101,16 @@ class ErrorBox(Static):
     def show_error(self, error: ImrError) -> None:
         text = Text()
         text.append("✗ ", style="bold red")
-        text.append(error.message, style="bold")
+        text.append(for_terminal(error.message), style="bold")
         if isinstance(error, QueryError) and error.position is not None:
             text.append(f" (at character {error.position + 1})\n  ")
-            query = error.query
-            text.append(query[: error.position])
-            text.append(query[error.position : error.position + 1] or " ", style="bold reverse red")
-            text.append(query[error.position + 1 :])
+            query, at = error.query, error.position
+            text.append(for_terminal(query[:at], single_line=True))
+            problem = for_terminal(query[at : at + 1], single_line=True) or " "
+            text.append(problem, style="bold reverse red")
+            text.append(for_terminal(query[at + 1 :], single_line=True))
         if error.hint:
-            text.append(f"\n  hint: {error.hint}", style="dim")
+            text.append(f"\n  hint: {for_terminal(error.hint)}", style="dim")
         self.update(text)
         self.display = True
 
@@ -121,12 +122,12 @@ class ErrorBox(Static):
 def hit_label(hit: Hit) -> Group:
     """Two rows: case, item, outcome, drug and the disputed item; then the snippet."""
     head = Text(no_wrap=True, overflow="ellipsis")
-    head.append(hit.case_number or Path(hit.source).name, style="bold cyan")
+    head.append(for_terminal(hit.label, single_line=True), style="bold cyan")
     head.append(f" item {hit.decision} ")
     head.append_text(outcome_text(hit.outcome))
     if hit.drugs:
-        head.append(" " + ", ".join(hit.drugs), style="bold")
-    head.append("  " + hit.service, style="dim")
+        head.append(" " + for_terminal(", ".join(hit.drugs), single_line=True), style="bold")
+    head.append("  " + for_terminal(hit.service, single_line=True), style="dim")
     snippet = hit.snippet.replace("\n", " ")
     first = snippet.find(MATCH_START)
     if first > SNIPPET_LEAD:
@@ -183,7 +184,8 @@ class FacetPanel(OptionList):
                 row = Table.grid(expand=True, padding=(0, 1))
                 row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
                 row.add_column(justify="right")
-                row.add_row(value.value, str(value.count))
+                # a Text, not a str: a table cell string is parsed as markup
+                row.add_row(Text(for_terminal(value.value, single_line=True)), str(value.count))
                 options.append(Option(row, id=f"{facet.name}:{value.value}"))
         self.set_options(options)
 

@@ -16,6 +16,7 @@ EXPECTED = corpus_expected
 CASES = sorted(EXPECTED)[::11]
 FIELDS = HEADER_FIELDS
 
+
 def _first_page_pdfminer(path: Path) -> str:
     from pdfminer.high_level import extract_text
 
