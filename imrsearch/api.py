@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imrsearch.engine.registry import FACETS, FIELDS
 from imrsearch.errors import IndexMissing
 from imrsearch.model import BuildReport, FileError, Letter, SearchResult
 
 ENV_INDEX = "IMRSEARCH_INDEX"
+QUERY_FIELDS = FIELDS  # the query language's fields (model.QueryField), for help and completion
 DEFAULT_INDEX = Path("index")
 
 
@@ -113,6 +115,8 @@ def errors(index: Path | None = None) -> list[FileError]:
 
 
 __all__ = [
+    "FACETS",
+    "QUERY_FIELDS",
     "IndexMissing",
     "build",
     "ensure_index",

@@ -17,7 +17,19 @@ import typer
 from imrsearch import api
 from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError, QueryError
 
-QUERY_HELP = """\
+
+def _field_rows() -> str:
+    """The query fields for --help, from the registry, in aligned columns."""
+    names = [f.name + (f" ({', '.join(f.aliases)})" if f.aliases else "") for f in api.QUERY_FIELDS]
+    wide = max(map(len, names))
+    said = max(len(f.description) for f in api.QUERY_FIELDS)
+    return "\n".join(
+        f"  {name:<{wide}} {field.description:<{said}} {field.example}"
+        for name, field in zip(names, api.QUERY_FIELDS, strict=True)
+    )
+
+
+QUERY_HELP = f"""\
 Search decisions with fielded, free-text queries.
 
 Words and "quoted phrases" search the item, rationale, summary and guideline text;
@@ -26,25 +38,7 @@ age:[40 TO 60] and decided:>=2016-12-01 (ranges) work as in Whoosh.
 
 \b
 Fields (aliases):
-  outcome (result)       upheld | overturned
-  drug (med)             brand or generic name: drug:valium also finds diazepam
-  class (drugclass)      opioid, benzodiazepine, "muscle relaxant", nsaid, "topical analgesic"
-  service (item)         words of the disputed item
-  rationale (why)        the decision rationale
-  summary (history)      the clinical case summary
-  guideline (cite)       guideline citations
-  source (src)           guideline source: mtus | acoem | odg | other
-  page (pages)           cited page; ranges like 75-80 included
-  specialty (spec)       reviewer specialty
-  state (licensed)       reviewer licensure state
-  age                    patient age: age:>60
-  sex (gender)           male | female
-  injured (doi)          date of injury
-  decided (date)         decision date: decided:2016-12, decided:>=2016-12-01
-  assigned               date assigned
-  year                   decision year
-  case (cm)              case number: case:CM16-0213037
-  format (layout)        letter layout: a | b | c | d | unknown
+{_field_rows()}
 
 \b
 Examples:
@@ -121,9 +115,7 @@ def query(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 20,
     show_all: Annotated[bool, typer.Option("--all", help="Show every hit (no limit).")] = False,
     sort: Annotated[str, typer.Option(help="relevance | date (newest first).")] = "relevance",
-    facet: Annotated[
-        str, typer.Option(help="Count by: outcome,drug,class,specialty,year,source,format,sex.")
-    ] = "",
+    facet: Annotated[str, typer.Option(help=f"Count by: {','.join(api.FACETS)}.")] = "",
     facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,

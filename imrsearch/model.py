@@ -258,3 +258,21 @@ class BuildReport:
     text_only: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class QueryField:
+    """One field of the query language, as every view shows it (see `engine.registry`)."""
+
+    name: str  # what users type: outcome, drug, class ...
+    index: str  # the Whoosh field it searches
+    kind: str  # "text" | "keyword" | "number" | "date"
+    description: str
+    example: str  # a whole query clause, e.g. outcome:upheld
+    aliases: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()  # the closed vocabulary, where there is one
+    facet: str = ""  # the facet's title where the field can be counted by value, else ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)

@@ -16,49 +16,19 @@ from datetime import date, timedelta
 from whoosh import matching, qparser, query
 from whoosh.qparser import syntax
 
+from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS
 from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
 from imrsearch.errors import QueryError
 from imrsearch.ingest.fields import parse_date
 
-# user-facing name → (index field, aliases, help text with an example)
-FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "outcome": ("outcome", ("result",), "upheld | overturned — outcome:upheld"),
-    "drug": ("drug", ("med", "medication"), "brand or generic, either finds both — drug:valium"),
-    "class": ("drug_class", ("drugclass",), 'drug class — class:opioid, class:"muscle relaxant"'),
-    "service": ("service", ("item", "request"), "words of the disputed item — service:mri"),
-    "rationale": ("rationale", ("why",), 'the decision rationale — rationale:"not supported"'),
-    "summary": ("summary", ("history",), "the clinical case summary — summary:fusion"),
-    "guideline": ("guideline", ("cite",), "guideline citations — guideline:benzodiazepines"),
-    "source": ("source", ("src",), "guideline source: mtus | acoem | odg | other — source:odg"),
-    "page": ("page", ("pages",), "cited page (ranges included) — page:80"),
-    "specialty": ("specialty", ("spec",), 'reviewer specialty — specialty:"pain medicine"'),
-    "state": ("state", ("licensed",), "reviewer licensure state — state:california"),
-    "age": ("age", (), "patient age — age:>60, age:[40 TO 60]"),
-    "sex": ("sex", ("gender",), "male | female — sex:female"),
-    "injured": ("injured", ("doi",), "date of injury — injured:<2010-01-01"),
-    "decided": ("decided", ("date",), "decision date — decided:>=2016-12-01"),
-    "assigned": ("assigned", (), "date assigned — assigned:2016-11"),
-    "year": ("year", (), "decision year — year:2016, year:[2015 TO 2016]"),
-    "case": ("case", ("cm",), "case number — case:CM16-0213037"),
-    "format": ("format", ("layout",), "letter layout: a | b | c | d | unknown — format:d"),
-}
-DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
-_DATE_FIELDS = {"injured", "decided", "assigned"}
-_NUMERIC_FIELDS = {"age", "year"}
-_INDEX_TO_USER = {index: user for user, (index, _, _) in FIELDS.items()}
-_KNOWN = {index for index, _, _ in FIELDS.values()}
-_NAMES = sorted({*FIELDS, *(a for _, aliases, _ in FIELDS.values() for a in aliases)})
+_DATE_FIELDS = {f.index for f in FIELDS if f.kind == "date"}
+_NUMERIC_FIELDS = {f.index for f in FIELDS if f.kind == "number"}
 _MIN_WILDCARD_PREFIX = 2
 # Each extra edit multiplies the terms a fuzzy search must try: ~8 took minutes.
 _MAX_FUZZY = 2
 
 # Typed or pasted from a PDF: curly quotes mean quotes.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
-
-
-def field_names() -> list[str]:
-    """Every field name and alias the language accepts (for completion and messages)."""
-    return list(_NAMES)
 
 
 class _CheckPlugin(qparser.Plugin):
@@ -71,13 +41,13 @@ class _CheckPlugin(qparser.Plugin):
         nodes = list(group)
         for i, node in enumerate(nodes):
             if isinstance(node, syntax.FieldnameNode):
-                if node.fieldname not in _KNOWN:
+                if node.fieldname not in BY_INDEX:
                     raise QueryError(
                         f"unknown field '{node.fieldname}'",
                         parser.qstring,
                         node.startchar,
                         hint="fields: "
-                        + ", ".join(FIELDS)
+                        + ", ".join(f.name for f in FIELDS)
                         + ' (to search the words themselves, put them in "quotes")',
                     )
                 following = nodes[i + 1] if i + 1 < len(nodes) else None
@@ -85,7 +55,7 @@ class _CheckPlugin(qparser.Plugin):
                     following = nodes[i + 2] if i + 2 < len(nodes) else None
                 if following is None or isinstance(following, (syntax.Whitespace, syntax.Operator)):
                     raise QueryError(
-                        f"field '{_INDEX_TO_USER[node.fieldname]}:' has no value",
+                        f"field '{BY_INDEX[node.fieldname].name}:' has no value",
                         parser.qstring,
                         node.startchar,
                         hint=f"for example {_example(node.fieldname)}",
@@ -122,8 +92,7 @@ class _CheckPlugin(qparser.Plugin):
                 and not _has_positions(parser, node)
             ):
                 raise QueryError(
-                    f"field '{_INDEX_TO_USER.get(node.fieldname, node.fieldname)}:' takes one"
-                    " value, not a phrase",
+                    f"field '{_user_name(node.fieldname)}:' takes one value, not a phrase",
                     parser.qstring,
                     node.startchar,
                     hint=f"for example {_example(node.fieldname)}",
@@ -166,7 +135,12 @@ def _has_positions(parser, node) -> bool:
 
 
 def _example(index_field: str) -> str:
-    return FIELDS[_INDEX_TO_USER[index_field]][2].split("— ")[-1]
+    return BY_INDEX[index_field].example
+
+
+def _user_name(index_field: str) -> str:
+    field = BY_INDEX.get(index_field)
+    return field.name if field else index_field
 
 
 def _node_values(node) -> list[str | None]:
@@ -214,13 +188,7 @@ def _compact_date(text: str | None, qstring: str, node) -> str | None:
 def make_parser(schema):
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema)
     parser.add_plugin(
-        qparser.FieldAliasPlugin(
-            {
-                index: [user, *aliases]
-                for user, (index, aliases, _) in FIELDS.items()
-                if user != index or aliases
-            }
-        )
+        qparser.FieldAliasPlugin({f.index: list(f.names) for f in FIELDS if f.names != (f.index,)})
     )
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from whoosh import analysis, columns, fields
 
+from imrsearch.engine.registry import FACETS
+
 SCHEMA_VERSION = 2
 
 
@@ -83,7 +85,7 @@ KIND_LETTER = "letter"
 
 # Facet columns hold one or several values joined by this separator.
 FACET_SEP = "\x1f"
-FACET_FIELDS = ("outcome", "drug", "class", "specialty", "year", "source", "format", "sex")
+FACET_FIELDS = FACETS  # one column per facet of the registry
 
 
 def build_schema() -> fields.Schema:

@@ -13,16 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from imrsearch import api
 from imrsearch.model import Letter, SearchResult
 
-# The facets the side panel shows, with their headings (engine names, see engine.schema).
+# The facets the side panel shows, in this order, with their titles from the registry.
+_TITLES = {f.name: f.facet for f in api.QUERY_FIELDS if f.facet}
 FACETS = {
-    "outcome": "Outcome",
-    "class": "Drug class",
-    "drug": "Drug",
-    "specialty": "Specialty",
-    "year": "Year",
-    "source": "Guideline source",
+    name: _TITLES[name] for name in ("outcome", "class", "drug", "specialty", "year", "source")
 }
 FACET_LIMIT = 8
 RESULT_LIMIT = 200
@@ -39,8 +36,6 @@ class Backend:
 
     def _open(self):
         if self._searcher is None:
-            from imrsearch import api
-
             self._searcher = api.open_searcher(self.index)
         return self._searcher
 

@@ -38,7 +38,7 @@ SYNTAX = (
 
 
 def help_text() -> Group:
-    from imrsearch.engine.query import FIELDS
+    from imrsearch import api
 
     keys = Table(title="Keys", title_justify="left", show_header=False, box=None, padding=(0, 2))
     keys.add_column(style="bold", no_wrap=True)
@@ -49,8 +49,10 @@ def help_text() -> Group:
     fields.add_column("field", style="bold", no_wrap=True)
     fields.add_column("aliases", style="dim")
     fields.add_column("what, with an example")
-    for name, (_, aliases, what) in FIELDS.items():
-        fields.add_row(name, ", ".join(aliases), what)
+    for field in api.QUERY_FIELDS:
+        fields.add_row(
+            field.name, ", ".join(field.aliases), f"{field.description} — {field.example}"
+        )
     return Group(keys, Text(""), Text(SYNTAX), Text(""), fields)
 
 

@@ -17,21 +17,16 @@ from textual.suggester import Suggester
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import MATCH_START, Facet, Hit
 from imrsearch.render.console import marked, outcome_text
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.messages import HitChosen, HitHighlighted, Narrow
 
-# Values worth completing after `field:`; the rest are open vocabularies.
-FIELD_VALUES = {
-    "outcome": ("upheld", "overturned"),
-    "result": ("upheld", "overturned"),
-    "source": ("mtus", "acoem", "odg", "other"),
-    "src": ("mtus", "acoem", "odg", "other"),
-    "sex": ("male", "female"),
-    "gender": ("male", "female"),
-}
+# Values worth completing after `field:` (or an alias); the rest are open vocabularies.
+FIELD_VALUES = {name: f.values for f in api.QUERY_FIELDS if f.values for name in f.names}
+FIELD_NAMES = sorted(name for f in api.QUERY_FIELDS for name in f.names)
 _LAST_TOKEN = re.compile(r"[\w:]*$")
 SNIPPET_LEAD = 40  # characters of context kept before the first highlighted word
 
@@ -41,7 +36,6 @@ class FieldSuggester(Suggester):
 
     def __init__(self) -> None:
         super().__init__(use_cache=True, case_sensitive=True)
-        self._names: list[str] = []
 
     async def get_suggestion(self, value: str) -> str | None:
         if value.count('"') % 2:
@@ -54,12 +48,8 @@ class FieldSuggester(Suggester):
             choices = FIELD_VALUES.get(name, ())
             suffixes = [c[len(typed) :] for c in choices if c.startswith(typed) and c != typed]
         else:
-            if not self._names:
-                from imrsearch.engine.query import field_names
-
-                self._names = field_names()
             low = token.lower()
-            suffixes = [n[len(low) :] + ":" for n in self._names if n.startswith(low)]
+            suffixes = [n[len(low) :] + ":" for n in FIELD_NAMES if n.startswith(low)]
         return value + suffixes[0] if suffixes else None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from imrsearch import api
-from imrsearch.engine.query import field_names
+from imrsearch.engine.registry import field_names
 from imrsearch.engine.search import Searcher
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.ingest.archive import load_letter

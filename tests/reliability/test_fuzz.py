@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from imrsearch import api, cli
 from imrsearch.engine.documents import letter_documents
-from imrsearch.engine.query import FIELDS, field_names, make_parser, parse_query
+from imrsearch.engine.query import make_parser, parse_query
+from imrsearch.engine.registry import FIELDS, field_names
 from imrsearch.engine.schema import FACET_FIELDS, build_schema
 from imrsearch.engine.search import SORTS
 from imrsearch.errors import BadFile, QueryError
@@ -59,11 +60,7 @@ FIELD_NAMES = (*field_names(), "unknown", "kind", "path", "record", "facet_outco
 # Documented examples: the field help texts and the query examples in `imrsearch query -h`.
 DOCUMENTED = sorted(
     {
-        *(
-            example
-            for _, _, text in FIELDS.values()
-            for example in text.split("— ")[-1].split(", ")
-        ),
+        *(f.example for f in FIELDS),
         *re.findall(r"imrsearch query '([^']+)'", cli.QUERY_HELP),
     }
 )

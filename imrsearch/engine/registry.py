@@ -1,0 +1,96 @@
+"""Every field of the query language, declared once.
+
+The parser's aliases and value checks, the schema's facet columns, `--help`, the TUI's
+completions, facet titles and help screen, and the README's docs test are all derived from
+`FIELDS`. Adding a field touches this table, the document builder (`engine.documents`) and
+the README's field table; nothing else. Importable without Whoosh (the CLI's help needs it).
+"""
+
+from __future__ import annotations
+
+from imrsearch.model import QueryField
+
+OUTCOMES = ("upheld", "overturned")
+GUIDELINE_SOURCES = ("mtus", "acoem", "odg", "other")
+SEXES = ("male", "female")
+FORMATS = ("a", "b", "c", "d", "unknown")
+
+FIELDS: tuple[QueryField, ...] = (
+    QueryField(
+        "outcome", "outcome", "keyword", "upheld | overturned", "outcome:upheld",
+        aliases=("result",), values=OUTCOMES, facet="Outcome",
+    ),
+    QueryField(
+        "drug", "drug", "text", "brand/generic: finds both", "drug:valium",
+        aliases=("med", "medication"), facet="Drug",
+    ),
+    QueryField(
+        "class", "drug_class", "text", "drug class", 'class:"muscle relaxant"',
+        aliases=("drugclass",), facet="Drug class",
+    ),
+    QueryField(
+        "service", "service", "text", "words of the disputed item", "service:mri",
+        aliases=("item", "request"),
+    ),
+    QueryField(
+        "rationale", "rationale", "text", "the decision rationale", 'rationale:"not supported"',
+        aliases=("why",),
+    ),
+    QueryField(
+        "summary", "summary", "text", "the clinical case summary", "summary:fusion",
+        aliases=("history",),
+    ),
+    QueryField(
+        "guideline", "guideline", "text", "guideline citations", "guideline:benzodiazepines",
+        aliases=("cite",),
+    ),
+    QueryField(
+        "source", "source", "keyword", "mtus | acoem | odg | other", "source:odg",
+        aliases=("src",), values=GUIDELINE_SOURCES, facet="Guideline source",
+    ),
+    QueryField(
+        "page", "page", "keyword", "cited page (ranges too)", "page:80",
+        aliases=("pages",),
+    ),
+    QueryField(
+        "specialty", "specialty", "text", "reviewer specialty", 'specialty:"pain medicine"',
+        aliases=("spec",), facet="Specialty",
+    ),
+    QueryField(
+        "state", "state", "text", "reviewer licensure state", "state:california",
+        aliases=("licensed",),
+    ),
+    QueryField("age", "age", "number", "patient age", "age:>60"),
+    QueryField(
+        "sex", "sex", "keyword", "male | female", "sex:female",
+        aliases=("gender",), values=SEXES, facet="Sex",
+    ),
+    QueryField(
+        "injured", "injured", "date", "date of injury", "injured:<2010-01-01",
+        aliases=("doi",),
+    ),
+    QueryField(
+        "decided", "decided", "date", "decision date", "decided:>=2016-12-01",
+        aliases=("date",),
+    ),
+    QueryField("assigned", "assigned", "date", "date assigned", "assigned:2016-11"),
+    QueryField("year", "year", "number", "decision year", "year:2016", facet="Year"),
+    QueryField(
+        "case", "case", "keyword", "case number", "case:CM16-0213037", aliases=("cm",)
+    ),
+    QueryField(
+        "format", "format", "keyword", "a | b | c | d | unknown", "format:d",
+        aliases=("layout",), values=FORMATS, facet="Letter layout",
+    ),
+)  # fmt: skip
+
+BY_NAME: dict[str, QueryField] = {name: f for f in FIELDS for name in f.names}
+BY_INDEX: dict[str, QueryField] = {f.index: f for f in FIELDS}
+FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.facet)
+# What unfielded words and phrases search.
+DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
+
+
+def field_names() -> list[str]:
+    """Every field name and alias the language accepts, sorted (completion and messages)."""
+    return sorted(BY_NAME)
