@@ -50,6 +50,13 @@ def update(
     return writer.update(archive, _store(index), progress, workers)
 
 
+def parse_file(path: Path) -> Letter:
+    """One letter file read and parsed, not indexed; `BadFile` says why it holds no letter."""
+    from imrsearch.ingest.archive import load_letter
+
+    return load_letter(Path(path))[0]
+
+
 def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
     """The embedded default: no index yet → build one from the bundled samples, saying so."""
     store = _store(index)
@@ -124,6 +131,7 @@ __all__ = [
     "index_location",
     "info",
     "open_searcher",
+    "parse_file",
     "samples_dir",
     "search",
     "show",

@@ -231,13 +231,12 @@ def parse(
       imrsearch parse --json letters/*.pdf | jq .decisions[].outcome
     """
     from imrsearch.errors import BadFile
-    from imrsearch.ingest.archive import load_letter
 
     failed = 0
     console = None if as_json else _stdout()
     for path in files:
         try:
-            letter, _ = load_letter(path)
+            letter = api.parse_file(path)
         except BadFile as exc:
             failed += 1
             _print_plain(_stderr(), f"error: {exc.message}", style="red")

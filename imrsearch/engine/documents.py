@@ -8,8 +8,8 @@ from typing import Any
 
 from imrsearch.engine.records import encode_record
 from imrsearch.engine.schema import FACET_SEP, KIND_DECISION, KIND_LETTER
-from imrsearch.ingest.drugs import equivalents
 from imrsearch.model import Decision, Letter
+from imrsearch.vocab.drugs import equivalents
 
 _PAGE_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
 _MAX_RANGE = 60  # a cited range wider than this is a typo, not pages to enumerate

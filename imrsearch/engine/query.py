@@ -19,7 +19,7 @@ from whoosh.qparser import syntax
 from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS
 from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
 from imrsearch.errors import QueryError
-from imrsearch.ingest.fields import parse_date
+from imrsearch.vocab.dates import parse_date
 
 _DATE_FIELDS = {f.index for f in FIELDS if f.kind == "date"}
 _NUMERIC_FIELDS = {f.index for f in FIELDS if f.kind == "number"}

@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import re
 
-from imrsearch.ingest.fields import (
-    DATE_PATTERN,
-    parse_date,
-    read_documents,
-    read_patient,
-    read_reviewer,
-)
+from imrsearch.ingest.fields import read_documents, read_patient, read_reviewer
 from imrsearch.ingest.header import CASE_NUMBER
 from imrsearch.ingest.normalize import fold
 from imrsearch.model import OVERTURNED, UPHELD, Decision, Letter
+from imrsearch.vocab.dates import DATE_PATTERN, parse_date
 
 _NOTICE = re.compile(r"Notice\s+of\s+Independent\s+Medical\s+Review\s+Determination", re.I)
 _DECISION = re.compile(r"INDEPENDENT\s+MEDICAL\s+REVIEW\s+DECISION\s+AND\s+RATIONALE")

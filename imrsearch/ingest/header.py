@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from imrsearch.ingest.fields import NUMERIC_DATE, parse_date
 from imrsearch.model import Letter
+from imrsearch.vocab.dates import NUMERIC_DATE, parse_date
 
 CASE_NUMBER = r"CM\d{2}-\d{5,8}"
 _PRIORITY = r"(?:Standard|Expedited|Urgent)"

@@ -9,10 +9,10 @@ import re
 
 from imrsearch.ingest import format_a, format_b, format_c, format_d
 from imrsearch.ingest.citations import parse_citations
-from imrsearch.ingest.drugs import find_drugs
 from imrsearch.ingest.header import CASE_NUMBER
 from imrsearch.ingest.normalize import normalize
 from imrsearch.model import Letter
+from imrsearch.vocab.drugs import find_drugs
 
 # Most specific first: formats A and C open with the MAXIMUS letterhead that D lacks.
 _LAYOUTS = (("A", format_a), ("B", format_b), ("C", format_c), ("D", format_d))

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imrsearch.ingest.drugs import CLASSES, class_members, classes, equivalents, find_drugs
 from imrsearch.model import Drug
+from imrsearch.vocab.drugs import CLASSES, class_members, classes, equivalents, find_drugs
 
 
 def _rows() -> list[list[str]]:
     """drugs.tsv read independently of the module, so loader shortcuts cannot hide bad data."""
-    text = files("imrsearch.ingest").joinpath("drugs.tsv").read_text(encoding="utf-8")
+    text = files("imrsearch.vocab").joinpath("drugs.tsv").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "name\tgeneric\tclass"
     return [line.split("\t") for line in lines[1:] if line.strip() and not line.startswith("#")]

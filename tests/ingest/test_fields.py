@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from imrsearch.ingest.fields import parse_date, read_patient, read_reviewer
+from imrsearch.ingest.fields import read_patient, read_reviewer
+from imrsearch.vocab.dates import parse_date
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def _parse(text: str) -> tuple[Drug, ...]:
 
 @cache
 def _lexicon() -> _Lexicon:
-    drugs = _parse(files("imrsearch.ingest").joinpath("drugs.tsv").read_text(encoding="utf-8"))
+    drugs = _parse(files("imrsearch.vocab").joinpath("drugs.tsv").read_text(encoding="utf-8"))
     by_key: dict[str, Drug] = {}
     groups: defaultdict[str, set[str]] = defaultdict(set)
     members: defaultdict[str, set[str]] = defaultdict(set)
