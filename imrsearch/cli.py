@@ -248,7 +248,7 @@ def parse(
         else:
             from imrsearch.render.console import print_letter
 
-            print_letter(console, letter)
+            print_letter(console or _stdout(), letter)
     if failed:
         raise typer.Exit(EXIT_ERROR)
 

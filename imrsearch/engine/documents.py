@@ -68,7 +68,7 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
     fields["decided_key"] = day.year * 10000 + day.month * 100 + day.day if day else 0
     if day:
         fields["year"] = day.year
-        fields["facet_year"] = _facet([str(letter.decision_date.year)])
+        fields["facet_year"] = _facet([str(day.year)])
     return fields
 
 

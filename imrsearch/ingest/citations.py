@@ -99,6 +99,7 @@ def parse_citations(text: str) -> list[Citation]:
 def _parse_segment(segment: str) -> list[Citation]:
     """One "Decision based on ..." clause, which may chain several chapters or sources."""
     lead = _LEAD.match(segment)
+    assert lead is not None  # every group of _LEAD is optional: it matches any string
     if lead.group("mtus") and not lead.group("acoem") and not lead.group("odg"):
         default = "mtus"
         parts = _split_chapters(segment)
@@ -135,6 +136,7 @@ def _split_chapters(segment: str) -> list[str]:
 def _parse_part(part: str, default: str) -> Citation | None:
     """One guideline: its source, topic and pages; None when nothing is cited."""
     lead = _LEAD.match(part)
+    assert lead is not None  # matches any string
     source = next((name for name in ("acoem", "odg", "other") if lead.group(name)), default)
     pages: list[str] = []
     for match in _PAGES.finditer(part):

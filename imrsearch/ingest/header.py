@@ -33,16 +33,21 @@ _VALUE = re.compile(f"(?P<case>{CASE_NUMBER})|(?P<date>{NUMERIC_DATE})|(?P<prior
 _KIND = {"case_number": "case", "priority": "priority"}  # every other field holds a date
 
 
+_SPACES = re.compile(r"\s*")
+
+
 def read_into(text: str, letter: Letter) -> None:
     """Fill the header fields of `letter` from the text before the first section heading."""
-    labels = [(m.lastgroup, m.start(), m.end()) for m in _LABELS.finditer(text)]
+    # every alternative of both patterns is a named group, so lastgroup is never None
+    labels = [(str(m.lastgroup), m.start(), m.end()) for m in _LABELS.finditer(text)]
     if not labels:
         return
-    values = [(m.lastgroup, m.start(), m.group()) for m in _VALUE.finditer(text)]
+    values = [(str(m.lastgroup), m.start(), m.group()) for m in _VALUE.finditer(text)]
     found: dict[str, str] = {}
     used: set[int] = set()
     for name, _, end in labels:
-        gap = re.match(r"\s*", text[end:]).end()
+        spaces = _SPACES.match(text, end)
+        gap = spaces.end() - end if spaces else 0
         for kind, start, raw in values:
             if start == end + gap and kind == _KIND.get(name, "date"):
                 found[name] = raw

@@ -8,6 +8,7 @@ the app.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -53,7 +54,8 @@ class ImrApp(App[None]):
 
     TITLE = "imrsearch"
     CSS_PATH = "app.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    # declared by Textual as an instance attribute with a class default
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("escape", "escape", "Cancel/clear", show=False),
@@ -75,7 +77,7 @@ class ImrApp(App[None]):
         self.hit: Hit | None = None  # the hit under the results cursor
         self.searching = False
         self._serial = 0  # numbers searches so a late answer to an old one is ignored
-        self._pattern = None
+        self._pattern: re.Pattern | None = None
         self._letters: dict[str, Letter] = {}
         self._documents: dict[str, Document] = {}  # for the current results' highlighting
 
@@ -245,8 +247,8 @@ class ImrApp(App[None]):
             return
         view = self.query_one(LetterView)
         doc, current = view.document, view.current
-        shown = doc is self._documents.get(hit.source) and current is not None
-        if shown and doc.item_of(doc.matches[current][0]) == hit.decision:
+        shown = doc is self._documents.get(hit.source)
+        if shown and current is not None and doc.item_of(doc.matches[current][0]) == hit.decision:
             text = excerpt(hit, passage(doc, current))
         else:
             text = excerpt(hit, plain(hit.snippet).strip())

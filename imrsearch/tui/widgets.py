@@ -40,7 +40,8 @@ class FieldSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if value.count('"') % 2:
             return None  # inside a phrase
-        token = _LAST_TOKEN.search(value).group()
+        found = _LAST_TOKEN.search(value)
+        token = found.group() if found else ""
         if not token:
             return None
         if ":" in token:
