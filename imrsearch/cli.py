@@ -6,16 +6,22 @@ never as a traceback. Heavy modules (Whoosh, rich renderers, Textual) load insid
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import sys
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from imrsearch import api
 from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError, QueryError
+from imrsearch.model import SortOrder
+
+TERMINAL_LIMIT = 20
 
 
 def _field_rows() -> str:
@@ -78,13 +84,13 @@ WorkersOption = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option(min=1, help="Parser processes (default: one per core)."),
 ]
-SummaryJsonOption = Annotated[bool, typer.Option("--json", help="The summary as JSON.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
 def _stdout():
-    from rich.console import Console
+    from imrsearch.render.console import PipedConsole
 
-    return Console(highlight=False, soft_wrap=False)
+    return PipedConsole(highlight=False, soft_wrap=False)
 
 
 def _announce(message: str) -> None:
@@ -106,18 +112,52 @@ def _stderr():
     return Console(stderr=True, highlight=False)
 
 
+def _writes_output(command: Callable[..., None]) -> Callable[..., None]:
+    """A command whose output may go to a pipe that closes early: exit 0 quietly then."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with _pipe_closes_quietly():
+            command(*args, **kwargs)
+
+    return run
+
+
+@contextlib.contextmanager
+def _pipe_closes_quietly(code: int = EXIT_MATCH) -> Iterator[None]:
+    """The reader went away (`| head`): stop writing and exit on the match state, as ripgrep
+    does. Whoosh-free commands would otherwise end in click's catch-all with exit 1, "no match".
+    A CSV export that breaks its pipe has matched: its header and first rows were written."""
+    try:
+        yield
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(code) from None
+
+
 @app.command(help=QUERY_HELP)
 def query(
     text: Annotated[
         str, typer.Argument(metavar="QUERY", help="The query (quote it in the shell).")
     ],
     index: IndexOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 20,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            help=f"Hits to show (default: {TERMINAL_LIMIT} on the terminal, every hit with"
+            " --json and --csv).",
+            show_default=False,
+        ),
+    ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Show every hit (no limit).")] = False,
-    sort: Annotated[str, typer.Option(help="relevance | date (newest first).")] = "relevance",
+    sort: Annotated[SortOrder, typer.Option(help="Newest first with date.")] = SortOrder.RELEVANCE,
     facet: Annotated[str, typer.Option(help=f"Count by: {','.join(api.FACETS)}.")] = "",
     facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,
     csv_formulas: Annotated[
         bool,
@@ -132,34 +172,38 @@ def query(
         raise ImrError("choose one of --json and --csv")
     api.ensure_index(index, _announce)
     facets = tuple(f.strip() for f in facet.split(",") if f.strip())
+    # Exports are complete unless a limit is asked for; the terminal shows a page.
+    if show_all or (limit is None and (as_json or as_csv)):
+        limit = None
+    elif limit is None:
+        limit = TERMINAL_LIMIT
     with api.open_searcher(index) as searcher:
         if as_csv:
             from imrsearch.render.machine import write_csv
 
-            hits = searcher.iter_hits(text, sort=sort)
-            matched = write_csv(
-                hits if show_all else islice(hits, limit),
-                sys.stdout,
-                formulas=csv_formulas,
-                terminal=sys.stdout.isatty(),
-            )
+            hits = searcher.iter_hits(text, sort=sort.value)
+            with _pipe_closes_quietly():
+                matched = write_csv(
+                    hits if limit is None else islice(hits, limit),
+                    sys.stdout,
+                    formulas=csv_formulas,
+                    terminal=sys.stdout.isatty(),
+                )
         else:
             result = searcher.search(
-                text,
-                limit=None if show_all else limit,
-                sort=sort,
-                facets=facets,
-                facet_limit=facet_limit,
+                text, limit=limit, sort=sort.value, facets=facets, facet_limit=facet_limit
             )
-            if as_json:
-                from imrsearch.render.machine import write_json
+            matched = result.total
+            with _pipe_closes_quietly(EXIT_MATCH if matched else EXIT_NO_MATCH):
+                if as_json:
+                    from imrsearch.render.machine import write_json
 
-                write_json(result, sys.stdout)
-            elif result.total:
-                from imrsearch.render.console import print_results
+                    write_json(result, sys.stdout)
+                elif result.total:
+                    from imrsearch.render.console import print_results
 
-                print_results(_stdout(), result)
-    if (matched if as_csv else result.total) == 0:
+                    print_results(_stdout(), result)
+    if matched == 0:
         if not (as_json or as_csv):
             _print_plain(_stderr(), f"No decisions match {text}.")
         raise typer.Exit(EXIT_NO_MATCH)
@@ -167,6 +211,7 @@ def query(
 
 
 @app.command()
+@_writes_output
 def show(
     case: Annotated[str, typer.Argument(help="Case number (CM16-0213037) or source file path.")],
     index: IndexOption = None,
@@ -177,7 +222,7 @@ def show(
     query_text: Annotated[
         str, typer.Option("--query", "-q", help="Highlight this query's words.")
     ] = "",
-    as_json: Annotated[bool, typer.Option("--json", help="The parsed letter as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show a whole letter, sectioned, with a query's words highlighted.
 
@@ -217,11 +262,10 @@ def _query_words(searcher, text: str) -> list[str]:
 
 
 @app.command()
+@_writes_output
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf).")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="JSON Lines: one object per letter.")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Parse letters and show their fields, without indexing them.
 
@@ -295,7 +339,7 @@ def index_build(
     archive: Annotated[Path, typer.Argument(help="Folder of letters (.txt, .pdf; nested).")],
     index: IndexOption = None,
     workers: WorkersOption = None,
-    as_json: SummaryJsonOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Build a new index from an archive folder; the old one answers until the new is done.
 
@@ -315,7 +359,7 @@ def index_update(
     ] = None,
     index: IndexOption = None,
     workers: WorkersOption = None,
-    as_json: SummaryJsonOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-read only new and changed files; drop letters whose files are gone.
 
@@ -349,9 +393,10 @@ def _run_build(mode, archive, index, workers, as_json) -> None:
 
 
 @index_app.command("info")
+@_writes_output
 def index_info(
     index: IndexOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Where the index is, what it was built from, when, and what it holds."""
     info = api.info(index)
@@ -380,9 +425,10 @@ def index_info(
 
 
 @index_app.command("errors")
+@_writes_output
 def index_errors(
     index: IndexOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="As JSON Lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The files the last build or update could not index, with the reason for each."""
     failures = api.errors(index)
@@ -434,16 +480,10 @@ def report_error(error: ImrError) -> None:
 
 
 def main() -> None:
+    """Typer handles usage errors (exit 2) and Ctrl-C (exit 130); a broken pipe is handled
+    where output is written (`_pipe_closes_quietly`); our own errors end here."""
     try:
         app(prog_name="imrsearch")
     except ImrError as error:
         report_error(error)
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        _stderr().print("interrupted; the index is as it was before this command")
-        sys.exit(130)
-    except BrokenPipeError:
-        # the reader went away (| head): quiet exit, as grep does
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_ERROR)

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 UPHELD = "upheld"
 OVERTURNED = "overturned"
-OUTCOMES = (UPHELD, OVERTURNED)
 
-FORMATS = ("D", "C", "B", "A", "unknown")
+
+class SortOrder(str, Enum):
+    """How hits are ordered: by relevance, or by decision date, newest first."""
+
+    RELEVANCE = "relevance"
+    DATE = "date"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ few subprocess runs end to end. Expected values come from the parsed letters, no
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -26,6 +27,7 @@ from imrsearch.model import Decision, Letter
 
 DESIGN_CARD = 'outcome:upheld drug:valium "no provision to modify"'
 README = Path(__file__).parent.parent / "README.md"
+F_SETPIPE_SZ = 1031  # Linux fcntl command; not exported by Python 3.10
 
 
 class Run(NamedTuple):
@@ -161,11 +163,29 @@ def test_json_total_counts_decisions_not_letters(query, parsed_samples):
     assert len(data["hits"]) == 5
 
 
-@pytest.mark.parametrize(("args", "shown"), [((), 20), (("--limit", "5"), 5), (("--all",), None)])
-def test_limit_and_all(query, parsed_samples, args, shown):
+@pytest.mark.parametrize(("args", "shown"), [((), None), (("--limit", "5"), 5), (("--all",), None)])
+def test_json_exports_every_hit_unless_a_limit_is_asked_for(query, parsed_samples, args, shown):
     everything = len(rows(parsed_samples, lambda lt, d: True))
+    assert everything > 20  # more than a terminal page
     data = json.loads(query("format:d", "--json", *args).out)
+    assert data["total"] == everything
     assert len(data["hits"]) == (shown or everything)
+
+
+def test_csv_exports_every_hit_by_default(query, parsed_samples):
+    """`--csv > file` once wrote 20 rows of 87 without a word: the row count is the total."""
+    table = read_csv(query("format:d", "--csv").out)
+    total = json.loads(query("format:d", "--json").out)["total"]
+    assert len(table) == total == len(rows(parsed_samples, lambda lt, d: True))
+    assert len(read_csv(query("format:d", "--csv", "--limit", "3").out)) == 3
+
+
+def test_terminal_shows_a_page_and_says_how_to_see_the_rest(query, parsed_samples):
+    done = query("format:d")
+    everything = len(rows(parsed_samples, lambda lt, d: True))
+    assert done.out.count(" item ") == 20
+    assert f"{everything} matching decisions (showing 20" in done.out
+    assert "--limit N or --all" in done.out
 
 
 # ---- --csv -----------------------------------------------------------------------------------
@@ -411,3 +431,26 @@ def test_console_script_exit_codes(samples_index, text, code):
     )
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("query", "format:d", "--all"), ("query", "format:d", "--csv"), ("show", "CM16-0248698")],
+    ids=["query", "csv", "show"],
+)
+def test_a_reader_that_goes_away_ends_quietly_on_the_match_state(samples_index, args):
+    """`imrsearch query ... | head -1`: exit 0 (it matched), no traceback, as ripgrep does."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)  # a small pipe, so the writer meets the close
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "imrsearch", *args, "--index", str(samples_index)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+    )
+    os.close(write_end)
+    assert os.read(read_end, 200)
+    os.close(read_end)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert b"Traceback" not in stderr and b"Exception" not in stderr

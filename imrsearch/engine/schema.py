@@ -33,7 +33,9 @@ class LowercaseWords(analysis.RegexTokenizer):
         **kwargs,
     ):
         lowered = value.lower()
-        if len(lowered) != len(value):  # a letter whose lower case is longer: offsets differ
+        # A letter whose lower case is longer shifts offsets, and Σ lowers by context (ς at a
+        # word's end, σ alone): either way the string at once differs from word by word.
+        if len(lowered) != len(value) or "\u03a3" in value:
             stream = super().__call__(
                 value,
                 positions,

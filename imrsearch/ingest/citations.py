@@ -1,7 +1,7 @@
 """Turn a guideline field of an IMR letter into structured `Citation`s.
 
 The `Claims Administrator guideline:` and `MAXIMUS guideline:` fields name the guidelines a
-decision rests on. Their wording drifted over the years (see FORMATS.md), so this parser keys on
+decision rests on. Their wording drifted over the years (docs/FORMATS.md), so this parser keys on
 the few stable anchors: "Decision based on", the source names (MTUS, Non-MTUS, ODG, ACOEM) and the
 page markers. Anything it cannot place falls into source "other" rather than being dropped.
 """

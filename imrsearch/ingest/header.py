@@ -28,7 +28,6 @@ _FIELDS = (
     ("application_received", rf"Application(?:\s+{NUMERIC_DATE})?\s+Received", NUMERIC_DATE),
 )
 _LABELS = re.compile("|".join(f"(?P<{name}>{label}\\s*:)" for name, label, _ in _FIELDS))
-_SHAPES = {name: re.compile(shape) for name, _, shape in _FIELDS}
 _VALUE = re.compile(f"(?P<case>{CASE_NUMBER})|(?P<date>{NUMERIC_DATE})|(?P<priority>{_PRIORITY})")
 _KIND = {"case_number": "case", "priority": "priority"}  # every other field holds a date
 

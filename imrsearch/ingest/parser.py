@@ -1,6 +1,7 @@
 """Text → `Letter`: detect the layout, parse it, add the normalised extras searches need.
 
 `parse_text` never raises: a letter it cannot read is still returned, flagged, with its text.
+Tests pass `strict=True` so that a parser bug fails them instead of becoming a warning.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _LAYOUTS = (("A", format_a), ("B", format_b), ("C", format_c), ("D", format_d))
 _ANY_CASE_NUMBER = re.compile(CASE_NUMBER)
 
 
-def parse_text(text: str, source: str) -> Letter:
+def parse_text(text: str, source: str, *, strict: bool = False) -> Letter:
     letter = Letter(source=source, text=text.replace("\r\n", "\n"))
     clean = normalize(text)
     for name, layout in _LAYOUTS:
@@ -28,6 +29,8 @@ def parse_text(text: str, source: str) -> Letter:
             try:
                 layout.parse(clean, letter)
             except Exception as exc:  # a parser bug must not lose the letter
+                if strict:
+                    raise
                 letter.warnings.append(f"format {name} parser failed: {type(exc).__name__}: {exc}")
                 letter.decisions = []
             break

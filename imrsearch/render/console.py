@@ -24,6 +24,15 @@ from imrsearch.model import (
 from imrsearch.render.terminal import for_terminal
 
 OUTCOME_STYLE = {UPHELD: "bold red", OVERTURNED: "bold green"}
+
+
+class PipedConsole(Console):
+    """rich exits 1 on a broken pipe, which reads as "no match"; here the caller decides."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 MATCH_STYLE = "bold black on yellow"
 
 

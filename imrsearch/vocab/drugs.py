@@ -166,12 +166,6 @@ def equivalents(term: str) -> set[str]:
     return {term.lower()}
 
 
-def classes() -> list[str]:
-    """The classes the lexicon uses, in `CLASSES` order (for pick lists and facets)."""
-    members = _lexicon().members
-    return [cls for cls in CLASSES if cls in members]
-
-
 def class_members(cls: str) -> set[str]:
     """Lower-case names and generics in a class; accepts plurals and aliases ("benzos")."""
     found = _class_of(_key(cls))

@@ -1,5 +1,5 @@
 """parse_citations against guideline fields copied from real IMR letters (seeds and the DWC
-2016-17 corpus), plus the older styles FORMATS.md describes and a never-raises property."""
+2016-17 corpus), plus the older styles docs/FORMATS.md describes and a never-raises property."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ REAL_CASES: list[tuple[str, list[tuple[str, str, tuple[str, ...]]]]] = [
     ),
 ]
 
-# Older styles FORMATS.md and the 2013-15 letters describe, written to their pattern.
+# Older styles docs/FORMATS.md and the 2013-15 letters describe, written to their pattern.
 OLDER_CASES: list[tuple[str, list[tuple[str, str, tuple[str, ...]]]]] = [
     (
         "MTUS: ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 12, Low Back Complaints, "

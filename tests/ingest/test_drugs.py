@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from imrsearch.model import Drug
-from imrsearch.vocab.drugs import CLASSES, class_members, classes, equivalents, find_drugs
+from imrsearch.vocab.drugs import CLASSES, class_members, equivalents, find_drugs
 
 
 def _rows() -> list[list[str]]:
@@ -184,12 +184,6 @@ def test_class_members() -> None:
     assert "tylenol" not in opioids
     assert class_members("muscle relaxants") == class_members("muscle relaxant")
     assert class_members("vitamins") == set()
-
-
-def test_classes_are_the_ones_in_use_in_canonical_order() -> None:
-    used = {row[2] for row in ROWS}
-    assert set(classes()) == used
-    assert classes() == [cls for cls in CLASSES if cls in used]
 
 
 def test_tsv_rows_are_complete_with_known_classes() -> None:

@@ -1,7 +1,7 @@
 """Formats A, B and C: every test letter parses to what expected.json says, each layout is
 detected as itself only, and a letter cut short still comes back, flagged.
 
-The letters in tests/data/formats were written from FORMATS.md with the seeds' language and
+The letters in tests/data/formats were written from docs/FORMATS.md with the seeds' language and
 carry the PDF-text artifacts (blank lines, form feeds, split dates, redaction gaps).
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ SEED = (Path(__file__).resolve().parents[2] / "samples" / "003_a2ace93582df6458.
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_never_raises_on_arbitrary_text(text: str) -> None:
-    letter = parse_text(text, "x.txt")
+    letter = parse_text(text, "x.txt", strict=True)
     assert letter.source == "x.txt"
     assert letter.text == text.replace("\r\n", "\n")
 
@@ -23,7 +24,8 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, len(SEED)), st.text(max_size=40))
 def test_never_raises_on_a_letter_with_text_spliced_in(at: int, junk: str) -> None:
-    parse_text(SEED[:at] + junk + SEED[at:], "x.txt")
+    letter = parse_text(SEED[:at] + junk + SEED[at:], "x.txt", strict=True)
+    assert not any("parser failed" in w for w in letter.warnings)
 
 
 def test_unknown_layout_is_kept_and_flagged() -> None:
@@ -49,3 +51,17 @@ def test_truncated_letter_warns_but_keeps_items_so_far() -> None:
     letter = parse_text(SEED[:cut], "cut.txt")
     assert letter.format == "D"
     assert [d.service for d in letter.decisions] == ["Percocet 10/325 mg 30"]
+
+
+def test_strict_mode_lets_a_parser_bug_fail_the_caller(monkeypatch) -> None:
+    """Without `strict`, a bug becomes a warning; the property tests above use `strict` so
+    that they can fail."""
+    from imrsearch.ingest import format_d
+
+    def broken(text, letter):
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(format_d, "parse", broken)
+    assert "format D parser failed: RuntimeError: parser bug" in parse_text(SEED, "x").warnings
+    with pytest.raises(RuntimeError):
+        parse_text(SEED, "x", strict=True)

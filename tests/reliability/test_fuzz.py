@@ -328,7 +328,7 @@ def mangled(draw) -> str:
 
 
 def check_never_raises(text: str) -> None:
-    parsed = parse_text(text, "fuzz.txt")
+    parsed = parse_text(text, "fuzz.txt", strict=True)
     assert Letter.from_dict(parsed.to_dict(include_text=True)).decisions == parsed.decisions
     letter_documents(parsed)
 
