@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,17 +59,26 @@ def parse_file(path: Path) -> Letter:
 
 
 def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
-    """The embedded default: no index yet → build one from the bundled samples, saying so."""
+    """The embedded default: with no --index and no $IMRSEARCH_INDEX, a ./index that holds no
+    index yet gets one built from the bundled samples, announced. Anywhere else a missing or
+    damaged index is an error: a mistyped location must not answer from the samples."""
     store = _store(index)
-    if store.live() is None and not any(store.root.glob("gen-*")):
-        announce(f"No index in '{store.root}' yet: building one from the bundled samples.")
-        build(samples_dir(), index)
+    default = index is None and not os.environ.get(ENV_INDEX)
+    if default and store.pointer() is None:
+        from imrsearch.engine import writer
+
+        def starting() -> None:
+            announce(f"No index in '{store.root}' yet: building one from the bundled samples.")
+
+        writer.build_first(samples_dir(), store, starting)
+    store.require_live()
 
 
 def open_searcher(index: Path | None = None):
-    from imrsearch.engine.search import Searcher
+    """A searcher on the live index; its files are checked before Whoosh reads them."""
+    from imrsearch.engine.checked import CheckedSearcher
 
-    return Searcher(_store(index))
+    return CheckedSearcher(_store(index))
 
 
 def search(query: str, index: Path | None = None, **options: Any) -> SearchResult:
@@ -109,6 +119,33 @@ def info(index: Path | None = None) -> IndexInfo:
     )
 
 
+@dataclass
+class Verification:
+    location: str
+    generation: str
+    files: int
+    bytes: int
+    seconds: float
+    problems: list[str]  # damage, each naming its file
+    unsafe: list[str]  # paths other users can write to
+
+
+def verify(index: Path | None = None) -> Verification:
+    """Every file of the live index against the size and sha256 recorded when it was built."""
+    started = time.perf_counter()
+    store = _store(index)
+    generation, found = store.verify()
+    return Verification(
+        location=str(store.root.resolve()),
+        generation=generation,
+        files=found.files,
+        bytes=found.bytes,
+        seconds=time.perf_counter() - started,
+        problems=found.problems,
+        unsafe=found.unsafe,
+    )
+
+
 def errors(index: Path | None = None) -> list[FileError]:
     """The per-file error report saved with the live index: files not indexed, then files
     indexed as text only (no disputed item found in them)."""
@@ -136,4 +173,5 @@ __all__ = [
     "search",
     "show",
     "update",
+    "verify",
 ]

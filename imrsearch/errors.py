@@ -44,3 +44,11 @@ class IndexMissing(ImrError):
 
 class IndexBusy(ImrError):
     """Another build or update holds the index's write lock."""
+
+
+class IndexDamaged(ImrError):
+    """The live index's files are not the ones recorded when it was published."""
+
+
+class IndexUnsafe(ImrError):
+    """An index folder others can write to: Whoosh reads pickles from it, which can run code."""

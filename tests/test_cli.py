@@ -319,12 +319,14 @@ def test_unusable_index_says_how_to_build(run, tmp_path, args):
 
 
 @pytest.mark.parametrize("args", [("query", "drug:valium"), ("show", "CM16-0213037")])
-def test_empty_folder_gets_the_samples_index(run, tmp_path, args):
-    """The embedded default: no index at all → one is built from the bundled samples, announced."""
-    done = run(*args, "--index", str(tmp_path / "new"))
+def test_empty_folder_gets_the_samples_index(run, tmp_path, monkeypatch, args):
+    """The embedded default: no --index, no index in ./index → one is built from the bundled
+    samples, announced."""
+    monkeypatch.chdir(tmp_path)
+    done = run(*args)
     assert done.code == 0, done.err
     assert "bundled samples" in done.err
-    assert (tmp_path / "new" / "CURRENT").is_file()
+    assert (tmp_path / "index" / "CURRENT").is_file()
 
 
 def test_index_folder_that_cannot_be_made(run, tmp_path):

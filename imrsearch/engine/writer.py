@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter
 
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
-from imrsearch.engine.store import IndexStore, read_manifest, write_manifest
+from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore, read_manifest, write_manifest
 from imrsearch.errors import ImrError
 from imrsearch.ingest.archive import (
     Fingerprint,
@@ -52,18 +52,38 @@ def build(
     archive: Path, store: IndexStore, progress: Progress | None = None, workers: int | None = None
 ) -> BuildReport:
     archive = _archive_root(archive)
+    with store.write_lock(archive):
+        return _build(archive, store, progress, workers)
+
+
+def build_first(
+    archive: Path, store: IndexStore, announce: Callable[[], None]
+) -> BuildReport | None:
+    """The automatic first build of a folder that holds no index. If another process takes the
+    folder first, wait for its build to end and leave the folder to it (None): two first
+    queries started together both use the one index."""
+    archive = _archive_root(archive)
+    with store.write_lock(archive, wait=FIRST_BUILD_WAIT) as taken:
+        if not taken:
+            return None
+        announce()
+        return _build(archive, store, None, None)
+
+
+def _build(
+    archive: Path, store: IndexStore, progress: Progress | None, workers: int | None
+) -> BuildReport:
     started = time.perf_counter()
-    with store.write_lock():
-        walk = walk_archive(archive)
-        report = BuildReport(index=str(store.root), archive=str(archive), mode="build")
-        report.skipped = walk.skipped
-        report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
-        with _workspace(store) as work:
-            ix = whoosh_index.create_in(str(work), build_schema())
-            results = load_letters(walk.files, workers)
-            parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
-            files = _write(ix, results, len(walk.files), {}, report, progress, parallel=parallel)
-            return _finish(store, work, ix, archive, files, report, started, None)
+    walk = walk_archive(archive)
+    report = BuildReport(index=str(store.root), archive=str(archive), mode="build")
+    report.skipped = walk.skipped
+    report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
+    with _workspace(store) as work:
+        ix = whoosh_index.create_in(str(work), build_schema())
+        results = load_letters(walk.files, workers)
+        parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
+        files = _write(ix, results, len(walk.files), {}, report, progress, parallel=parallel)
+        return _finish(store, work, ix, archive, files, report, started, None)
 
 
 def update(
@@ -73,9 +93,12 @@ def update(
     workers: int | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
-    with store.write_lock():
-        manifest = read_manifest(store.require_live())
+    with store.write_lock(Path(archive) if archive else None):
+        # Every checksum, before the live files are linked into the new generation: a damaged
+        # segment must not be published again under a fresh name.
+        manifest = read_manifest(store.require_live(full=True))
         archive = _archive_root(Path(archive) if archive else Path(manifest["archive"]))
+        store.check_location(archive)
         walk = walk_archive(archive)
         known: dict[str, dict[str, Any]] = manifest["files"]
         report = BuildReport(index=str(store.root), archive=str(archive), mode="update")

@@ -155,15 +155,38 @@ def test_rebuild_keeps_previous_generation_until_the_next(archive: Path, tmp_pat
     assert (index / "CURRENT").read_text().strip() == "gen-000003"
 
 
-def test_leftovers_of_a_killed_build_are_cleaned(archive: Path, tmp_path: Path) -> None:
+def test_leftovers_of_a_killed_build_are_cleaned(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace and a renamed but unpublished generation, made through the store as a
+    build makes them, then abandoned as by a kill: the next build removes both. What someone
+    else put in the folder stays, whatever its name."""
     index = tmp_path / "ix"
     api.build(archive, index, workers=1)
-    (index / "tmp-dead").mkdir()
-    (index / "tmp-dead" / "junk").write_text("x")
-    (index / "gen-000009").mkdir()  # written but never published
+    store = IndexStore(index)
+    with store.write_lock():
+        workspace = store.new_workspace(clone_live=True)
+        unpublished = store.new_workspace()
+
+        def killed(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "replace", killed)  # dies before CURRENT names the new generation
+            with pytest.raises(KeyboardInterrupt):
+                store.publish(unpublished)
+    renamed = sorted(index.glob("gen-*"))[-1]
+    assert renamed.name == "gen-000002" and (index / "CURRENT.new").exists()
+    planted = [index / "tmp-dead", index / "gen-000009", index / "gen-reports"]
+    for folder in planted:
+        folder.mkdir()
+        (folder / "junk").write_text("x")
+    assert api.search("drug:valium", index).total == 5  # the old index answers meanwhile
     api.build(archive, index, workers=1)
-    assert not (index / "tmp-dead").exists()
-    assert not (index / "gen-000009").exists()
+    assert not workspace.exists() and not renamed.exists()
+    assert not (index / "CURRENT.new").exists()
+    assert all((folder / "junk").read_text() == "x" for folder in planted)
+    assert (index / "CURRENT").read_text().strip() == "gen-000010"
     assert api.search("drug:valium", index).total == 5
 
 

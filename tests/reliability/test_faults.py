@@ -68,8 +68,9 @@ def test_disk_full_during_build(tmp_path, archives, how):
     index.mkdir()
     limit = _cap_file_size if how == "rlimit-fsize" else None
     if how == "tmpfs":
+        # mode: a tmpfs is writable by all by default, and such an index folder is refused
         stack = mounted(
-            ("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(index)), target=index
+            ("mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(index)), target=index
         )
     else:
         stack = contextlib.nullcontext()
