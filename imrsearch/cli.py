@@ -425,10 +425,8 @@ def index_info(
 
 
 @index_app.command("verify")
-def index_verify(
-    index: IndexOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
-) -> None:
+@_writes_output
+def index_verify(index: IndexOption = None, as_json: JsonOption = False) -> None:
     """Check every file of the index against the checksums recorded when it was built.
 
     Exit 0 if all match, 2 if a file is damaged, missing, or writable by other users.
@@ -436,19 +434,21 @@ def index_verify(
     found = api.verify(index)
     bad = [f"damaged: {p}" for p in found.problems] + [f"unsafe: {p}" for p in found.unsafe]
     if as_json:
-        import json
         from dataclasses import asdict
 
-        print(json.dumps(asdict(found)))
+        from imrsearch.render.machine import dumps
+
+        print(dumps(asdict(found)))
     elif bad:
         for problem in bad:
-            _stderr().print(f"[bold red]error:[/] {_escape(problem)}")
+            _print_plain(_stderr(), f"error: {problem}", style="bold red")
         where = f" --index {index}" if index else ""
-        _stderr().print(f"[dim]hint:[/] rebuild it with: imrsearch index build ARCHIVE_DIR{where}")
+        _print_plain(_stderr(), f"hint: rebuild it with: imrsearch index build ARCHIVE_DIR{where}")
     else:
-        _stdout().print(
+        _print_plain(
+            _stdout(),
             f"ok: {found.location} ({found.generation}), {found.files} files, "
-            f"{found.bytes:,} bytes checked in {found.seconds:.2f} s"
+            f"{found.bytes:,} bytes checked in {found.seconds:.2f} s",
         )
     raise typer.Exit(EXIT_ERROR if bad else EXIT_MATCH)
 

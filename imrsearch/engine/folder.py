@@ -23,7 +23,8 @@ MARKER_FORMAT = "imrsearch-index"
 MARKER_VERSION = 1
 GEN = re.compile(r"gen-(\d{6})")
 TMP = re.compile(r"tmp-[0-9a-f]{16}")
-_TAKEABLE = {".gitignore", LOCK}  # all a folder may hold for a build to take it
+_MARKER_NEW = f"{MARKER}.new"
+_TAKEABLE = {".gitignore", LOCK, _MARKER_NEW}  # all a folder may hold for a build to take it
 TRUST_HINT = (
     "Whoosh stores pickles, so an index runs code when read: make the folder and its files "
     "writable only by you, or build a new index in a folder only you can write"
@@ -102,8 +103,11 @@ def marked(root: Path) -> bool:
 
 
 def mark(root: Path) -> None:
+    """Write the marker whole under a temporary name, then rename it: a first query started at
+    the same moment must never see a marker half written (and take the folder for a stranger's)."""
     data = {"format": MARKER_FORMAT, "version": MARKER_VERSION}
-    write_synced(root / MARKER, json.dumps(data) + "\n")
+    write_synced(root / _MARKER_NEW, json.dumps(data) + "\n")
+    os.replace(root / _MARKER_NEW, root / MARKER)
     fsync_dir(root)
 
 
