@@ -35,15 +35,14 @@ def make_snippet(
     text: str, analyzer, terms: set[str], phrases: list[list[str]], window: int = WINDOW
 ) -> str | None:
     """`text` cut to about `window` characters around the matches, matches marked; None
-    when nothing in `text` matches."""
+    when nothing in `text` matches. Linear in the length of `text`: a letter can be megabytes
+    of one repeated word."""
     tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True)]
     spans: list[tuple[int, int]] = []
     words = [t[0] for t in tokens]
     for phrase in phrases:
-        size = len(phrase)
-        for i in range(len(words) - size + 1):
-            if words[i : i + size] == phrase:
-                spans.append((tokens[i][1], tokens[i + size - 1][2]))
+        for i in phrase_starts(words, phrase):
+            spans.append((tokens[i][1], tokens[i + len(phrase) - 1][2]))
     phrase_spans = sorted(spans)
     in_phrases = {w for p in phrases for w in p}
     for word, start, end in tokens:
@@ -52,7 +51,7 @@ def make_snippet(
     spans = _merge(sorted(spans))
     if not spans:
         return None
-    anchor = phrase_spans[0][0] if phrase_spans else _densest(spans, window)
+    anchor = phrase_spans[0][0] if phrase_spans else densest(spans, window)
     begin = max(0, anchor - window // 3)
     begin = text.rfind(" ", 0, begin) + 1 if begin else 0
     end = min(len(text), begin + window)
@@ -71,6 +70,35 @@ def make_snippet(
     return ("… " if begin else "") + "".join(out).strip() + (" …" if end < len(text) else "")
 
 
+def phrase_starts(words: list[str], phrase: list[str]) -> list[int]:
+    """Where each occurrence of `phrase` starts in `words`, overlapping ones included.
+
+    Knuth-Morris-Pratt, linear in both: comparing a slice at every position costs the
+    phrase's length at each word of the letter.
+    """
+    if not phrase:
+        return []
+    fallback = [0] * len(phrase)  # longest proper prefix of phrase[: i + 1] that ends it
+    k = 0
+    for i in range(1, len(phrase)):
+        while k and phrase[i] != phrase[k]:
+            k = fallback[k - 1]
+        if phrase[i] == phrase[k]:
+            k += 1
+        fallback[i] = k
+    found = []
+    k = 0
+    for i, word in enumerate(words):
+        while k and word != phrase[k]:
+            k = fallback[k - 1]
+        if word == phrase[k]:
+            k += 1
+        if k == len(phrase):
+            found.append(i - k + 1)
+            k = fallback[k - 1]
+    return found
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -81,13 +109,20 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _densest(spans: list[tuple[int, int]], window: int) -> int:
-    """Start of the span that begins the window holding the most matches."""
+def densest(spans: list[tuple[int, int]], window: int) -> int:
+    """Start of the first span that begins a window holding the most span starts.
+
+    `spans` are sorted and disjoint, so the spans a window starting at span i holds are a run
+    from i; its end only moves forward as i does (two pointers, linear).
+    """
     best, best_count = spans[0][0], 0
+    stop = 0
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, _ in spans[i:] if s < start + window)
-        if count > best_count:
-            best, best_count = start, count
+        stop = max(stop, i)
+        while stop < len(spans) and spans[stop][0] < start + window:
+            stop += 1
+        if stop - i > best_count:
+            best, best_count = start, stop - i
     return best
 
 
