@@ -16,7 +16,7 @@ from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet, query_phrases
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult
+from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult, Snippet
 
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
@@ -122,7 +122,7 @@ class Searcher:
 
     def _hit(self, hit, parsed, terms: dict[str, set[str]]) -> Hit:
         fields = hit.fields()
-        snippet = None
+        snippet: Snippet | None = None
         for name in _SNIPPET_FIELDS:
             if name in terms:
                 analyzer = self._ix.schema[name].analyzer

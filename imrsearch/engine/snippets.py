@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from imrsearch.model import MATCH_END, MATCH_START
+from imrsearch.model import Snippet
 
 WINDOW = 320
 
@@ -33,21 +33,19 @@ def _walk(q):
 
 def make_snippet(
     text: str, analyzer, terms: set[str], phrases: list[list[str]], window: int = WINDOW
-) -> str | None:
-    """`text` cut to about `window` characters around the matches, matches marked; None
+) -> Snippet | None:
+    """`text` cut to about `window` characters around the matches, with where they are; None
     when nothing in `text` matches. Linear in the length of `text`: a letter can be megabytes
     of one repeated word."""
     tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True)]
-    spans: list[tuple[int, int]] = []
     words = [t[0] for t in tokens]
-    for phrase in phrases:
-        for i in phrase_starts(words, phrase):
-            spans.append((tokens[i][1], tokens[i + len(phrase) - 1][2]))
-    phrase_spans = sorted(spans)
+    phrase_spans = sorted(
+        (tokens[i][1], tokens[i + len(phrase) - 1][2])
+        for phrase in phrases
+        for i in phrase_starts(words, phrase)
+    )
     in_phrases = {w for p in phrases for w in p}
-    for word, start, end in tokens:
-        if word in terms and word not in in_phrases:
-            spans.append((start, end))
+    spans = phrase_spans + [(s, e) for w, s, e in tokens if w in terms and w not in in_phrases]
     spans = _merge(sorted(spans))
     if not spans:
         return None
@@ -57,17 +55,16 @@ def make_snippet(
     end = min(len(text), begin + window)
     if end < len(text):
         end = max(text.rfind(" ", begin, end), anchor + 1)
-    out = []
-    cursor = begin
-    for start, stop in spans:
-        if stop <= begin or start >= end:
-            continue
-        start, stop = max(start, begin), min(stop, end)
-        out.append(text[cursor:start])
-        out.append(MATCH_START + text[start:stop] + MATCH_END)
-        cursor = stop
-    out.append(text[cursor:end])
-    return ("… " if begin else "") + "".join(out).strip() + (" …" if end < len(text) else "")
+    body = text[begin:end]
+    first = begin + len(body) - len(body.lstrip())  # the passage without its outer blanks
+    last = begin + len(body.rstrip())
+    prefix = "… " if begin else ""
+    shift = len(prefix) - first
+    shown = [
+        (max(s, first) + shift, min(e, last) + shift) for s, e in spans if s < last and e > first
+    ]
+    suffix = " …" if end < len(text) else ""
+    return Snippet(prefix + text[first:last] + suffix, tuple(shown))
 
 
 def phrase_starts(words: list[str], phrase: list[str]) -> list[int]:
@@ -126,8 +123,8 @@ def densest(spans: list[tuple[int, int]], window: int) -> int:
     return best
 
 
-def lead(text: str, window: int = WINDOW) -> str:
+def lead(text: str, window: int = WINDOW) -> Snippet:
     """The start of `text`, for a hit whose match is in a field not shown (e.g. the summary)."""
     if len(text) <= window:
-        return text
-    return text[: text.rfind(" ", 0, window) or window] + " …"
+        return Snippet(text)
+    return Snippet(text[: text.rfind(" ", 0, window) or window] + " …")

@@ -12,8 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from imrsearch.model import (
-    MATCH_END,
-    MATCH_START,
     OVERTURNED,
     UPHELD,
     BuildReport,
@@ -21,6 +19,7 @@ from imrsearch.model import (
     FileError,
     Letter,
     SearchResult,
+    Snippet,
 )
 
 OUTCOME_STYLE = {UPHELD: "bold red", OVERTURNED: "bold green"}
@@ -31,11 +30,11 @@ def outcome_text(outcome: str) -> Text:
     return Text(outcome.upper() or "—", style=OUTCOME_STYLE.get(outcome, "dim"))
 
 
-def marked(snippet: str, base: str = "") -> Text:
-    """A snippet with its match markers turned into highlight styling."""
-    text = Text(style=base)
-    for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", snippet)):
-        text.append(part, style=MATCH_STYLE if i % 2 else "")
+def marked(snippet: Snippet, base: str = "") -> Text:
+    """A snippet with its matches styled as highlights."""
+    text = Text(snippet.text, style=base)
+    for start, end in snippet.spans:
+        text.stylize(MATCH_STYLE, start, end)
     return text
 
 

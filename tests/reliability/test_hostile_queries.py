@@ -1,0 +1,100 @@
+"""Queries and letters built to make a search slow or its answer wrong: a letter where every word
+matches, letters that fake highlights. Each answers in full, quickly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+
+from imrsearch import api
+from imrsearch.engine.search import Searcher
+from imrsearch.render.console import MATCH_STYLE, marked
+from imrsearch.render.machine import hit_dict, write_csv
+from imrsearch.tui.widgets import hit_label
+from tests.reliability.conftest import cli, letter_text, make_archive
+
+ORDINARY = 30  # ordinary letters of two items each, beside the hostile ones
+EVERY_WORD = 60_000  # "medically" that many times: a rationale of about 600 KB
+# Generous on a loaded machine: the quadratic snippet took 58 s on this letter.
+BOUND_SECONDS = 5.0
+FAKES = "sentinel \x02faked\x03 [bracketed] words \x02 and \x03 [x]"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile-queries")
+    archive = root / "archive"
+    make_archive(archive / "ordinary", ORDINARY, "ordinary")
+    letters = {
+        "every-word.txt": " ".join(["medically"] * EVERY_WORD),
+        "fakes.txt": FAKES,
+    }
+    for number, (name, rationale) in enumerate(letters.items(), start=ORDINARY):
+        (archive / name).write_text(letter_text(number, rationale, items=1))
+    assert (archive / "every-word.txt").stat().st_size > 590_000
+    api.build(archive, root / "index", workers=1)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def searcher(index: Path) -> Iterator[Searcher]:
+    with api.open_searcher(index) as opened:
+        yield opened
+
+
+def highlighted(text: Text) -> list[str]:
+    return [text.plain[s.start : s.end] for s in text.spans if s.style == MATCH_STYLE]
+
+
+# --- 1. snippets are linear in the matches ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["medically", '"medically medically"', 'rationale:"medically medically" medically']
+)
+def test_a_letter_where_every_word_matches_answers_quickly(searcher, text):
+    started = time.perf_counter()
+    result = searcher.search(text, limit=None)
+    elapsed = time.perf_counter() - started
+    assert elapsed < BOUND_SECONDS, f"{text}: {elapsed:.1f} s"
+    hit = next(h for h in result.hits if h.source.endswith("every-word.txt"))
+    assert hit.snippet.spans
+    assert all(set(hit.snippet.text[a:b].split()) == {"medically"} for a, b in hit.snippet.spans)
+
+
+# --- 2. highlights are data beside the text --------------------------------------------------
+
+
+def test_markers_and_brackets_in_a_letter_fake_no_highlight(searcher, index):
+    """The letter holds \\x02 \\x03 (the old in-band markers) and [brackets]: in the snippet, the
+    rich view, the TUI row, JSON (in-process and from the command) and CSV only the word the
+    query matched is highlighted."""
+    [hit] = searcher.search("sentinel").hits
+    assert [hit.snippet.text[a:b] for a, b in hit.snippet.spans] == ["sentinel"]
+    assert highlighted(marked(hit.snippet)) == ["sentinel"]
+    assert highlighted(hit_label(hit).renderables[1]) == ["sentinel"]
+
+    def check_json(data: dict) -> None:
+        [[start, end]] = data["highlights"]
+        snippet = data["snippet"]
+        assert snippet[start - 1 : end + 1] == "[sentinel]"
+        assert "[bracketed]" in snippet and "[x]" in snippet
+
+    check_json(hit_dict(hit))
+    done = cli("query", "sentinel", "--json", "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    [from_command] = json.loads(done.stdout)["hits"]
+    check_json(from_command)
+
+    out = io.StringIO()
+    write_csv([hit], out)
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert "sentinel" in row["snippet"] and "[sentinel]" not in row["snippet"]
+    assert row["snippet"].count("[") == 2
