@@ -1,5 +1,7 @@
 """Queries and letters built to make a search slow or its answer wrong: a letter where every word
-matches, letters that fake highlights. Each answers in full, quickly."""
+matches, letters that fake highlights, wildcards and fuzzy terms that stand for most of the
+vocabulary, a search that runs out of time. Each either answers in full, quickly, or fails
+with a message; none answers with fewer hits."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from rich.text import Text
 
 from imrsearch import api
 from imrsearch.engine.search import Searcher
+from imrsearch.engine.store import IndexStore
+from imrsearch.errors import ImrError, QueryError
+from imrsearch.model import Hit
 from imrsearch.render.console import MATCH_STYLE, marked
 from imrsearch.render.machine import hit_dict, write_csv
 from imrsearch.tui.widgets import hit_label
@@ -25,6 +30,7 @@ EVERY_WORD = 60_000  # "medically" that many times: a rationale of about 600 KB
 # Generous on a loaded machine: the quadratic snippet took 58 s on this letter.
 BOUND_SECONDS = 5.0
 FAKES = "sentinel \x02faked\x03 [bracketed] words \x02 and \x03 [x]"
+VOCABULARY = 400  # distinct words zz000 ... zz399 in one rationale
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +41,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     letters = {
         "every-word.txt": " ".join(["medically"] * EVERY_WORD),
         "fakes.txt": FAKES,
+        "vocabulary.txt": " ".join(f"zz{n:03d}" for n in range(VOCABULARY)),
     }
     for number, (name, rationale) in enumerate(letters.items(), start=ORDINARY):
         (archive / name).write_text(letter_text(number, rationale, items=1))
@@ -47,6 +54,10 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def searcher(index: Path) -> Iterator[Searcher]:
     with api.open_searcher(index) as opened:
         yield opened
+
+
+def keys(hits: list[Hit]) -> set[tuple[str, int]]:
+    return {(Path(h.source).name, h.decision) for h in hits}
 
 
 def highlighted(text: Text) -> list[str]:
@@ -98,3 +109,46 @@ def test_markers_and_brackets_in_a_letter_fake_no_highlight(searcher, index):
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert "sentinel" in row["snippet"] and "[sentinel]" not in row["snippet"]
     assert row["snippet"].count("[") == 2
+
+
+# --- 3. wildcards, fuzzy terms and ranges are bounded; so is the time a search takes ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "at", "hint"),
+    [
+        ("outcome:upheld zz*", "'zz*'", "zz*", "more letters"),
+        ("outcome:upheld rationale:ZZ000~2", "'zz000~2'", "ZZ000~2", "fewer edits"),
+        ("zz0* zz1* zz2* zz3*", "'zz3*'", "zz3*", "more letters"),
+        (" ".join(f"zz{n}00~2" for n in range(4)), "'zz000~2'", "zz000~2", "fewer edits"),
+        ("rationale:[zz000 TO zz399]", "[zz000 TO zz399]", None, "narrow"),
+    ],
+)
+def test_terms_that_stand_for_too_many_words_are_refused(searcher, text, named, at, hint):
+    started = time.perf_counter()
+    with pytest.raises(QueryError) as refused:
+        searcher.search(text)
+    assert time.perf_counter() - started < BOUND_SECONDS
+    assert named in refused.value.message
+    assert hint in refused.value.hint
+    assert refused.value.position == (None if at is None else text.index(at))
+
+
+@pytest.mark.parametrize("text", ["zz0* zz1* zz2*", "rationale:zz000~1", "zz1*", "zz39*"])
+def test_terms_within_the_bounds_answer(searcher, text):
+    """300 words in all (the total bound) and fewer: the vocabulary letter, exactly once."""
+    assert keys(searcher.search(text, limit=None).hits) == {("vocabulary.txt", 1)}
+
+
+def test_a_search_out_of_time_fails_instead_of_answering_short(index, searcher):
+    want = searcher.search("medically", limit=None).total
+    assert want == 2 * ORDINARY + 3
+    with Searcher(IndexStore(index), time_limit=0.0) as hurried:
+        for attempt in (
+            lambda: hurried.search("medically", limit=None),
+            lambda: list(hurried.iter_hits("medically")),
+        ):
+            with pytest.raises(ImrError) as stopped:
+                attempt()
+            assert not isinstance(stopped.value, QueryError)
+            assert "no results are shown" in stopped.value.message and stopped.value.hint
