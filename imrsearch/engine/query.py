@@ -1,9 +1,9 @@
 """The query language: Whoosh's syntax over the letter fields, with short aliases.
 
 Extensions are parser plugins working on syntax nodes, never rewrites of the user's string:
-an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards
-and unreadable dates into `QueryError`s that point at the character, and a filter that reads
-US dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently
+an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards,
+bad boosts and unreadable dates into `QueryError`s that point at the character, and a filter
+that reads US dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently
 forgives (an unbalanced quote or parenthesis) are made on the string itself. What needs the
 index (how many words a wildcard or fuzzy term stands for) is checked by `check_expansion`
 just before searching.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from datetime import date, timedelta
 
@@ -54,6 +55,9 @@ _NAMES = sorted({*FIELDS, *(a for _, aliases, _ in FIELDS.values() for a in alia
 _MIN_WILDCARD_PREFIX = 2
 # Each extra edit multiplies the terms a fuzzy search must try: ~8 took minutes.
 _MAX_FUZZY = 2
+# A boost only reorders the hits; outside (0, MAX_BOOST] Whoosh lets it change which match.
+MAX_BOOST = 100.0
+_BOOST_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 # Index words one wildcard, fuzzy term or range may stand for in one field, and a whole query:
 # each is a list of documents to merge, and `a~2` (hundreds of short words) took seconds.
 MAX_EXPANSION = 100
@@ -158,6 +162,30 @@ class _CheckPlugin(qparser.Plugin):
                 elif node.has_text:
                     node.text = _compact_date(node.text, parser.qstring, node)
         return group
+
+
+class _BoostPlugin(qparser.BoostPlugin):
+    """Whoosh's `term^2`, refused unless the boost is a plain number in (0, MAX_BOOST].
+
+    Whoosh reads `^0` as a boost that drops matches, and `^-1` or `^1e30` as part of the word
+    (searching for "1e30" too), so each changed how many decisions match. Everything from a
+    `^` to the next blank or parenthesis is read here, so none of these reaches Whoosh.
+    """
+
+    expr = r"\^(?P<boost>[^\s()]*)"
+
+    def create(self, parser, match):
+        raw = match.group("boost")
+        value = float(raw) if _BOOST_NUMBER.fullmatch(raw) else math.nan
+        if not 0 < value <= MAX_BOOST:
+            raise QueryError(
+                f"'^{raw}' is not a boost" if raw else "'^' without a boost after it",
+                parser.qstring,
+                match.start(),
+                hint=f"a boost ranks a word higher: a number above 0 and at most {MAX_BOOST:g},"
+                " e.g. valium^2",
+            )
+        return self.BoostNode(match.group(0), value)
 
 
 def check_expansion(parsed, reader, qstring: str) -> None:
@@ -271,6 +299,8 @@ def make_parser(schema):
     )
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(_BoostPlugin())
     parser.add_plugin(_CheckPlugin())
     return parser
 

@@ -1,7 +1,7 @@
 """Queries and letters built to make a search slow or its answer wrong: a letter where every word
 matches, letters that fake highlights, wildcards and fuzzy terms that stand for most of the
-vocabulary, a search that runs out of time. Each either answers in full, quickly, or fails
-with a message; none answers with fewer hits."""
+vocabulary, boosts that change what matches, a search that runs out of time. Each either
+answers in full, quickly, or fails with a message; none answers with fewer hits."""
 
 from __future__ import annotations
 
@@ -152,3 +152,24 @@ def test_a_search_out_of_time_fails_instead_of_answering_short(index, searcher):
                 attempt()
             assert not isinstance(stopped.value, QueryError)
             assert "no results are shown" in stopped.value.message and stopped.value.hint
+
+
+# --- 4. boosts reorder, never change what matches --------------------------------------------
+
+
+@pytest.mark.parametrize("boost", ["^0", "^-1", "^1e30", "^0.0", "^101", "^"])
+def test_boosts_that_would_change_the_matches_are_refused(searcher, boost):
+    text = f"valium{boost} OR ordinary"
+    with pytest.raises(QueryError) as refused:
+        searcher.search(text)
+    assert refused.value.position == text.index("^")
+    assert "100" in refused.value.hint
+
+
+@pytest.mark.parametrize("boost", ["^2", "^0.5", "^100", "^.01"])
+def test_a_boost_leaves_the_matches_alone(searcher, boost):
+    plain = searcher.search("valium OR sentinel", limit=None)
+    boosted = searcher.search(f"valium{boost} OR sentinel", limit=None)
+    assert plain.total > 1
+    assert boosted.total == plain.total
+    assert keys(boosted.hits) == keys(plain.hits)
