@@ -29,7 +29,11 @@ ORDINARY = 30  # ordinary letters of two items each, beside the hostile ones
 EVERY_WORD = 60_000  # "medically" that many times: a rationale of about 600 KB
 # Generous on a loaded machine: the quadratic snippet took 58 s on this letter.
 BOUND_SECONDS = 5.0
-FAKES = "sentinel \x02faked\x03 [bracketed] words \x02 and \x03 [x]"
+# More than the TUI row's lead before the match, so the row cuts the snippet and moves its spans.
+FAKES = (
+    "opening words of some length to be cut from the row, then the sentinel"
+    " \x02faked\x03 [bracketed] words \x02 and \x03 [x]"
+)
 VOCABULARY = 400  # distinct words zz000 ... zz399 in one rationale
 
 
@@ -90,7 +94,8 @@ def test_markers_and_brackets_in_a_letter_fake_no_highlight(searcher, index):
     [hit] = searcher.search("sentinel").hits
     assert [hit.snippet.text[a:b] for a, b in hit.snippet.spans] == ["sentinel"]
     assert highlighted(marked(hit.snippet)) == ["sentinel"]
-    assert highlighted(hit_label(hit).renderables[1]) == ["sentinel"]
+    row = hit_label(hit).renderables[1]
+    assert row.plain.startswith("…") and highlighted(row) == ["sentinel"]
 
     def check_json(data: dict) -> None:
         [[start, end]] = data["highlights"]
