@@ -178,6 +178,18 @@ def decision_from_dict(data: dict[str, Any]) -> Decision:
     )
 
 
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of a field and where the query's words are in it.
+
+    The matches travel beside the text, never inside it: a letter can hold any character, so
+    no character in the text can be allowed to mean "highlight here".
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()  # (start, end) of each match in `text`, in order
+
+
 @dataclass
 class Hit:
     """One matching decision, with what a reader needs to judge and cite it."""
@@ -189,7 +201,7 @@ class Hit:
     outcome: str
     drugs: list[str]
     score: float
-    snippet: str  # plain text; matched words wrapped in the markers below
+    snippet: Snippet
     decision_date: date | None = None
     specialties: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # guideline sources (mtus, odg, ...)
@@ -202,11 +214,6 @@ class Hit:
     def citation(self) -> str:
         decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""
         return f"{self.label}, item {self.decision}{decided}"
-
-
-# Snippets mark matched words with these so each renderer can style them its own way.
-MATCH_START = "\x02"
-MATCH_END = "\x03"
 
 
 @dataclass

@@ -99,6 +99,7 @@ HIT_TYPES = {
     "drugs": list,
     "score": (int, float),
     "snippet": str,
+    "highlights": list,
 }
 
 
@@ -118,6 +119,9 @@ def test_json_design_card(query, parsed_samples):
         assert (hit["service"], hit["outcome"]) == (d.service, d.outcome)
         assert hit["drugs"] == [x.name for x in d.drugs]
         assert "[no provision to modify]" in hit["snippet"]
+        marked = [hit["snippet"][a - 1 : b + 1] for a, b in hit["highlights"]]
+        assert "[no provision to modify]" in marked
+        assert all(m.startswith("[") and m.endswith("]") for m in marked)
     assert list(data["facets"]) == ["outcome", "drug", "specialty", "year", "source"]
 
 

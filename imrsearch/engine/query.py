@@ -1,15 +1,19 @@
 """The query language: Whoosh's syntax over the letter fields, with short aliases.
 
 Extensions are parser plugins working on syntax nodes, never rewrites of the user's string:
-an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards and
-unreadable dates into `QueryError`s that point at the character, and a filter that reads US
-dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently forgives (an
-unbalanced quote or parenthesis) are made on the string itself.
+an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards,
+bad boosts and unreadable dates into `QueryError`s that point at the character, and a filter
+that reads US dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently
+forgives (an unbalanced quote or parenthesis) are made on the string itself. What needs the
+index (how many words a wildcard or fuzzy term stands for) is checked by `check_expansion`
+just before searching.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
+import math
 import re
 from datetime import date, timedelta
 
@@ -26,6 +30,13 @@ _NUMERIC_FIELDS = {f.index for f in FIELDS if f.kind == "number"}
 _MIN_WILDCARD_PREFIX = 2
 # Each extra edit multiplies the terms a fuzzy search must try: ~8 took minutes.
 _MAX_FUZZY = 2
+# A boost only reorders the hits; outside (0, MAX_BOOST] Whoosh lets it change which match.
+MAX_BOOST = 100.0
+_BOOST_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+# Index words one wildcard, fuzzy term or range may stand for in one field, and a whole query:
+# each is a list of documents to merge, and `a~2` (hundreds of short words) took seconds.
+MAX_EXPANSION = 100
+MAX_EXPANSION_TOTAL = 300
 
 # Typed or pasted from a PDF: curly quotes mean quotes.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
@@ -122,6 +133,70 @@ class _CheckPlugin(qparser.Plugin):
         return group
 
 
+class _BoostPlugin(qparser.BoostPlugin):
+    """Whoosh's `term^2`, refused unless the boost is a plain number in (0, MAX_BOOST].
+
+    Whoosh reads `^0` as a boost that drops matches, and `^-1` or `^1e30` as part of the word
+    (searching for "1e30" too), so each changed how many decisions match. Everything from a
+    `^` to the next blank or parenthesis is read here, so none of these reaches Whoosh.
+    """
+
+    expr = r"\^(?P<boost>[^\s()]*)"
+
+    def create(self, parser, match):
+        raw = match.group("boost")
+        value = float(raw) if _BOOST_NUMBER.fullmatch(raw) else math.nan
+        if not 0 < value <= MAX_BOOST:
+            raise QueryError(
+                f"'^{raw}' is not a boost" if raw else "'^' without a boost after it",
+                parser.qstring,
+                match.start(),
+                hint=f"a boost ranks a word higher: a number above 0 and at most {MAX_BOOST:g},"
+                " e.g. valium^2",
+            )
+        return self.BoostNode(match.group(0), value)
+
+
+def check_expansion(parsed, reader, qstring: str) -> None:
+    """`QueryError` if the query's wildcards, fuzzy terms and ranges stand for more index words
+    than MAX_EXPANSION in one field or MAX_EXPANSION_TOTAL in all. Counted before searching,
+    stopping one word past the limit, so the check costs no more than the limit."""
+    total = 0
+    for leaf in parsed.leaves():
+        if not isinstance(leaf, query.MultiTerm):
+            continue
+        limit = min(MAX_EXPANSION, MAX_EXPANSION_TOTAL - total)
+        count = sum(1 for _ in itertools.islice(leaf.expanded_terms(reader), limit + 1))
+        if count <= limit:
+            total += count
+            continue
+        shown, typed, hint = _expansion_help(leaf)
+        field = _user_name(leaf.fieldname)
+        if limit == MAX_EXPANSION:
+            message = (
+                f"'{shown}' matches more than {MAX_EXPANSION} different words in the {field} field"
+            )
+        else:
+            message = (
+                f"the query's wildcards, fuzzy terms and ranges match more than"
+                f" {MAX_EXPANSION_TOTAL} different words in all; '{shown}' went past that"
+            )
+        at = _typed_at(qstring.lower(), typed, leaf) if typed else None
+        raise QueryError(message, qstring, at, hint=hint)
+
+
+def _expansion_help(leaf) -> tuple[str, str, str]:
+    """`leaf` as the user wrote it, the part of that to find in the query (lower case; empty
+    when it cannot be found), and what would make it match fewer words."""
+    if isinstance(leaf, query.FuzzyTerm):
+        hint = "use fewer edits (~1) or a longer word"
+        return f"{leaf.text}~{leaf.maxdist}", f"{leaf.text}~", hint
+    if isinstance(leaf, query.TermRange):
+        return f"[{leaf.start} TO {leaf.end}]", "", "narrow the range"
+    typed = f"{leaf.text}*" if isinstance(leaf, query.Prefix) else leaf.text
+    return typed, typed, "put more letters before the * or ?, e.g. modif* rather than mo*"
+
+
 def _typed_at(qstring: str, typed: str, node) -> int | None:
     """Where `typed` starts: Whoosh's offsets for wildcard nodes point inside them."""
     found = qstring.rfind(typed, 0, (node.endchar or len(qstring)) + len(typed))
@@ -192,6 +267,8 @@ def make_parser(schema):
     )
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(_BoostPlugin())
     parser.add_plugin(_CheckPlugin())
     return parser
 

@@ -6,28 +6,32 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
+from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 
-from imrsearch.engine.query import decision_filter, make_parser, parse_query
+from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet, query_phrases
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult
+from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult, Snippet
 
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
 _SNIPPET_FIELDS = ("rationale", "service")
+# Longest a search may spend finding its matches. The slowest benchmark query on 100,000
+# letters takes about 6 s; a search that runs longer fails rather than answer with fewer hits.
+SEARCH_SECONDS = 30.0
 
 
 class Searcher:
     """An open index; cheap to query many times (the TUI keeps one)."""
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, time_limit: float = SEARCH_SECONDS) -> None:
         self._store = store
+        self.time_limit = time_limit
         self._open(store.require_live())
 
     def _open(self, generation) -> None:
@@ -94,15 +98,27 @@ class Searcher:
             yield self._hit(results[i], parsed, terms)
 
     def _run(self, text: str, sort: str):
+        """Every match of `text`, or an error: never part of them (totals get quoted)."""
+        deadline = time.perf_counter() + self.time_limit
         self._still_there()
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
         parsed = self.parse(text)
-        kwargs = {}
+        check_expansion(parsed, self._searcher.reader(), text)
+        sortedby = None
         if sort == "date":  # undated letters sort as 0, so last
-            kwargs = {"sortedby": sorting.FieldFacet("decided_key", reverse=True)}
-        full = wq.And([decision_filter(), parsed])
-        return parsed, self._searcher.search(full, limit=None, **kwargs)
+            sortedby = sorting.FieldFacet("decided_key", reverse=True)
+        collector = _Deadline(self._searcher.collector(limit=None, sortedby=sortedby), deadline)
+        try:
+            self._searcher.search_with_collector(wq.And([decision_filter(), parsed]), collector)
+        except _OutOfTime:
+            raise ImrError(
+                f"the search was stopped after {self.time_limit:g} s, before it had found every"
+                " match, so no results are shown",
+                hint="narrow the query: add a field such as drug: or outcome:, or use fewer"
+                " wildcards and fuzzy terms",
+            ) from None
+        return parsed, collector.results()
 
     def _snippet_terms(self, parsed) -> dict[str, set[str]]:
         """The words the query can match in each snippet field, wildcards and fuzzy terms
@@ -122,7 +138,7 @@ class Searcher:
 
     def _hit(self, hit, parsed, terms: dict[str, set[str]]) -> Hit:
         fields = hit.fields()
-        snippet = None
+        snippet: Snippet | None = None
         for name in _SNIPPET_FIELDS:
             if name in terms:
                 analyzer = self._ix.schema[name].analyzer
@@ -187,6 +203,30 @@ class Searcher:
                 hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
             )
         return decode_record(found[0]["record"])
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+class _Deadline(collectors.WrappingCollector):
+    """Stops the search at the first match found after `deadline` (time.perf_counter()).
+
+    Whoosh's TimeLimitCollector sets a process-wide SIGALRM handler, which only the main thread
+    may do (the TUI searches in a worker thread), or else starts a timer thread, which makes a
+    short limit a race; reading the clock at each match is cheap and exact.
+    """
+
+    def __init__(self, child, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for sub_docnum in child.matches():
+            if time.perf_counter() > self.deadline:
+                raise _OutOfTime
+            child.collect(sub_docnum)
 
 
 def _text(term: bytes | str) -> str:

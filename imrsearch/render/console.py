@@ -11,8 +11,6 @@ from rich.table import Table
 from rich.text import Text
 
 from imrsearch.model import (
-    MATCH_END,
-    MATCH_START,
     OVERTURNED,
     UPHELD,
     BuildReport,
@@ -20,6 +18,7 @@ from imrsearch.model import (
     FileError,
     Letter,
     SearchResult,
+    Snippet,
 )
 from imrsearch.render.terminal import for_terminal
 
@@ -40,11 +39,16 @@ def outcome_text(outcome: str) -> Text:
     return Text(outcome.upper() or "—", style=OUTCOME_STYLE.get(outcome, "dim"))
 
 
-def marked(snippet: str, base: str = "") -> Text:
-    """A snippet with its match markers turned into highlight styling."""
+def marked(snippet: Snippet, base: str = "") -> Text:
+    """A snippet with its matches styled as highlights, each piece made safe for the terminal
+    (piece by piece, because making a control character visible changes the length)."""
     text = Text(style=base)
-    for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", snippet)):
-        text.append(for_terminal(part), style=MATCH_STYLE if i % 2 else "")
+    cursor = 0
+    for start, end in snippet.spans:
+        text.append(for_terminal(snippet.text[cursor:start]))
+        text.append(for_terminal(snippet.text[start:end]), style=MATCH_STYLE)
+        cursor = end
+    text.append(for_terminal(snippet.text[cursor:]))
     return text
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import IO, Any
 
-from imrsearch.model import MATCH_END, MATCH_START, Facet, Hit, Letter, SearchResult
+from imrsearch.model import Facet, Hit, Letter, SearchResult, Snippet
 from imrsearch.render.terminal import for_terminal
 
 CSV_COLUMNS = (
@@ -27,12 +27,30 @@ CSV_COLUMNS = (
 )
 
 
-def plain(snippet: str, marks: tuple[str, str] = ("", "")) -> str:
-    """A snippet with its match markers replaced (by nothing, or by e.g. ** **)."""
-    return snippet.replace(MATCH_START, marks[0]).replace(MATCH_END, marks[1])
+def plain(snippet: Snippet, marks: tuple[str, str] = ("", "")) -> str:
+    """A snippet's text with each match between `marks` (none, or e.g. [ ])."""
+    return bracketed(snippet, marks)[0]
+
+
+def bracketed(snippet: Snippet, marks: tuple[str, str] = ("[", "]")) -> tuple[str, list[list[int]]]:
+    """A snippet's text with each match between `marks`, and where each match is in that text
+    (inside its marks): marks the letter itself contains are not matches."""
+    parts: list[str] = []
+    where: list[list[int]] = []
+    size = cursor = 0
+    for start, end in snippet.spans:
+        parts += [snippet.text[cursor:start], marks[0]]
+        size += start - cursor + len(marks[0])
+        where.append([size, size + end - start])
+        parts += [snippet.text[start:end], marks[1]]
+        size += end - start + len(marks[1])
+        cursor = end
+    parts.append(snippet.text[cursor:])
+    return "".join(parts), where
 
 
 def hit_dict(hit: Hit) -> dict[str, Any]:
+    snippet, highlights = bracketed(hit.snippet)
     return {
         "case_number": hit.case_number,
         "source": hit.source,
@@ -41,7 +59,8 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "outcome": hit.outcome,
         "drugs": hit.drugs,
         "score": round(hit.score, 4),
-        "snippet": plain(hit.snippet, ("[", "]")),
+        "snippet": snippet,
+        "highlights": highlights,
         "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
         "guideline_sources": hit.sources,
         "citation": hit.citation(),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from imrsearch.model import MATCH_END, MATCH_START, Hit, Letter
+from imrsearch.model import Hit, Letter, Snippet
 from imrsearch.render.console import MATCH_STYLE, outcome_text
 from imrsearch.render.terminal import for_terminal
 
@@ -45,7 +45,7 @@ class Document:
         before = [(p, n) for n, p in self.anchors.items() if p <= paragraph]
         return max(before)[1] if before else None
 
-    def target(self, item: int, snippet: str) -> int | None:
+    def target(self, item: int, snippet: Snippet) -> int | None:
         """The match to show first for item `item`: the passage the hit's snippet quotes.
 
         Among the item's matches, the one holding most of the snippet's marked words wins
@@ -56,9 +56,9 @@ class Document:
         inside = [i for i, (p, _, _) in enumerate(self.matches) if self.item_of(p) == item]
         if not inside:
             return 0 if self.matches and item not in self.anchors else None
-        fragments = re.findall(f"{MATCH_START}(.*?){MATCH_END}", snippet)
+        fragments = [snippet.text[start:end] for start, end in snippet.spans]
         marked = set(re.findall(r"\w+", " ".join(fragments).lower()))
-        flat = " ".join(re.sub(f"[{MATCH_START}{MATCH_END}]", "", snippet).split()).lower()
+        flat = " ".join(snippet.text.split()).lower()
 
         def score(i: int) -> tuple[int, bool, int]:
             number, a, b = self.matches[i]

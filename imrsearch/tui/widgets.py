@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import MATCH_START, Facet, Hit
+from imrsearch.model import Facet, Hit, Snippet
 from imrsearch.render.console import marked, outcome_text
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.messages import HitChosen, HitHighlighted, Narrow
@@ -119,11 +119,15 @@ def hit_label(hit: Hit) -> Group:
     if hit.drugs:
         head.append(" " + for_terminal(", ".join(hit.drugs), single_line=True), style="bold")
     head.append("  " + for_terminal(hit.service, single_line=True), style="dim")
-    snippet = hit.snippet.replace("\n", " ")
-    first = snippet.find(MATCH_START)
+    text, spans = hit.snippet.text.replace("\n", " "), hit.snippet.spans
+    first = spans[0][0] if spans else -1
     if first > SNIPPET_LEAD:
-        snippet = "…" + snippet[first - SNIPPET_LEAD :].split(" ", 1)[-1]
-    body = marked(snippet)
+        cut = first - SNIPPET_LEAD
+        space = text.find(" ", cut, first)  # start on a whole word
+        cut = space + 1 if space >= 0 else cut
+        text = "…" + text[cut:]
+        spans = tuple((start - cut + 1, end - cut + 1) for start, end in spans)
+    body = marked(Snippet(text, spans))
     body.no_wrap = True
     body.overflow = "ellipsis"
     return Group(head, body)

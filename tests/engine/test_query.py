@@ -89,6 +89,12 @@ MALFORMED = [
     ("a*", "a*", "wildcard"),
     ("", "", "empty"),
     ("   ", "", "empty"),
+    ("valium^0", "^0", "boost"),
+    ("valium^-1", "^-1", "boost"),
+    ("valium^1e30 norco", "^1e30", "boost"),
+    ('"no provision"^100.5', "^100.5", "boost"),
+    ("(valium norco)^", "^", "boost"),
+    ("valium^inf", "^inf", "boost"),
 ]
 
 
@@ -109,3 +115,11 @@ def test_unknown_field_hint_lists_the_fields(parser):
 @pytest.mark.parametrize("text", ["modif*", "drug:valium AND NOT outcome:upheld", "opiod~"])
 def test_well_formed_query_parses(parser, text):
     assert parse(parser, text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "boost"),
+    [("rationale:valium^2", 2.0), ("rationale:valium^.5", 0.5), ("rationale:valium^100", 100.0)],
+)
+def test_boosts_within_the_bounds_are_kept(parser, text, boost):
+    assert parse(parser, text) == wq.Term("rationale", "valium", boost=boost)
