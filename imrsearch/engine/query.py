@@ -249,9 +249,9 @@ def _compact_date(text: str | None, qstring: str, node) -> str | None:
             iso = None
         else:
             return "".join(f"{int(g):02d}" if i else g for i, g in enumerate(iso.groups()) if g)
-    day = parse_date(text) if iso is None and "/" in text else None
-    if day:
-        return day.strftime("%Y%m%d")
+    us_date = parse_date(text) if iso is None and "/" in text else None
+    if us_date:
+        return us_date.strftime("%Y%m%d")
     raise QueryError(
         f"'{text}' is not a date",
         qstring,
@@ -323,7 +323,7 @@ class LetterClause(query.WrappingQuery):
             return matching.NullMatcher()
         letters = list(reader.postings("kind", KIND_LETTER.encode()).all_ids())
         end = reader.doc_count_all()
-        ids = []
+        ids: list[int] = []
         for letter in self.child.docs(searcher):
             after = bisect.bisect_right(letters, letter)
             stop = letters[after] if after < len(letters) else end
