@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from imrsearch.engine.registry import FACETS, FIELDS
 from imrsearch.errors import IndexMissing
-from imrsearch.model import BuildReport, FileError, Letter, SearchResult
+from imrsearch.model import (
+    BuildReport,
+    FileError,
+    Highlight,
+    Hit,
+    Letter,
+    SearchResult,
+    SortOrder,
+)
 
 ENV_INDEX = "IMRSEARCH_INDEX"
 QUERY_FIELDS = FIELDS  # the query language's fields (model.QueryField), for help and completion
@@ -74,11 +82,64 @@ def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
     store.require_live()
 
 
-def open_searcher(index: Path | None = None):
-    """A searcher on the live index; its files are checked before Whoosh reads them."""
-    from imrsearch.engine.checked import CheckedSearcher
+class OpenIndex:
+    """An open index as the front ends see it: queries in, plain model objects out.
 
-    return CheckedSearcher(_store(index))
+    The engine's searcher stays inside; nothing here hands out a Whoosh object or a query
+    tree. Cheap to query many times (the TUI keeps one); a command opens one per run.
+    """
+
+    def __init__(self, index: Path | None = None) -> None:
+        from imrsearch.engine.checked import CheckedSearcher
+
+        self._searcher = CheckedSearcher(_store(index))
+
+    def search(
+        self,
+        query: str,
+        limit: int | None = 20,
+        sort: SortOrder | str = SortOrder.RELEVANCE,
+        facets: tuple[str, ...] = (),
+        facet_limit: int = 10,
+    ) -> SearchResult:
+        """The first `limit` hits (every hit with None), the exact total, and facet counts."""
+        return self._searcher.search(
+            query, limit=limit, sort=_sort_name(sort), facets=facets, facet_limit=facet_limit
+        )
+
+    def iter_hits(self, query: str, sort: SortOrder | str = SortOrder.RELEVANCE) -> Iterator[Hit]:
+        """Every hit, made one at a time as an export writes it."""
+        return self._searcher.iter_hits(query, sort=_sort_name(sort))
+
+    def letter(self, case_or_path: str) -> Letter:
+        return self._searcher.letter(case_or_path)
+
+    def highlight(self, query: str) -> Highlight:
+        """What `query` looks for in a letter's text, for `imrsearch.highlight` to mark."""
+        return self._searcher.highlight(query)
+
+    def refresh(self) -> None:
+        """Read the newest published generation from now on."""
+        self._searcher.refresh()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def __enter__(self) -> OpenIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _sort_name(sort: SortOrder | str) -> str:
+    """The engine checks the name (an unknown one is a QueryError with a hint)."""
+    return sort.value if isinstance(sort, SortOrder) else sort
+
+
+def open_searcher(index: Path | None = None) -> OpenIndex:
+    """The live index, opened; its files are checked before Whoosh reads them."""
+    return OpenIndex(index)
 
 
 def search(query: str, index: Path | None = None, **options: Any) -> SearchResult:
@@ -162,6 +223,7 @@ __all__ = [
     "FACETS",
     "QUERY_FIELDS",
     "IndexMissing",
+    "OpenIndex",
     "build",
     "ensure_index",
     "errors",

@@ -232,9 +232,9 @@ def show(
       imrsearch show CM16-0213037 --decision 2 --query '"not medically necessary"'
     """
     api.ensure_index(index, _announce)
-    with api.open_searcher(index) as searcher:
-        letter = searcher.letter(case)
-        terms = _query_words(searcher, query_text) if query_text else []
+    with api.open_searcher(index) as opened:
+        letter = opened.letter(case)
+        highlight = opened.highlight(query_text) if query_text else None
     if decision is not None and decision > len(letter.decisions):
         raise ImrError(
             f"{letter.case_number or case} has {len(letter.decisions)} item(s), not {decision}"
@@ -249,16 +249,10 @@ def show(
         return
     from imrsearch.render.console import print_letter
 
-    print_letter(_stdout(), letter, decision, terms)
-
-
-def _query_words(searcher, text: str) -> list[str]:
-    parsed = searcher.parse(text)
-    return [
-        t.decode() if isinstance(t, bytes) else str(t)
-        for field, t in parsed.iter_all_terms(phrases=True)
-        if field in ("service", "rationale", "summary", "guideline", "drug")
-    ]
+    if highlight is None:
+        print_letter(_stdout(), letter, decision)
+    else:
+        print_letter(_stdout(), letter, decision, highlight)
 
 
 @app.command()

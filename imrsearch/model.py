@@ -179,6 +179,18 @@ def decision_from_dict(data: dict[str, Any]) -> Decision:
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """What a query looks for in a letter's text, for every view to mark (see
+    `imrsearch.highlight`): single words, and phrases as runs of words, all lower case."""
+
+    words: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+@dataclass(frozen=True)
 class Snippet:
     """A passage of a field and where the query's words are in it.
 
@@ -241,6 +253,7 @@ class SearchResult:
     hits: list[Hit]
     facets: list[Facet] = field(default_factory=list)
     elapsed: float = 0.0  # seconds spent searching
+    highlight: Highlight = field(default_factory=Highlight)  # what every view marks
 
 
 @dataclass

@@ -17,7 +17,7 @@ from imrsearch.engine import integrity
 from imrsearch.engine.search import Searcher
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
-from imrsearch.model import Hit, Letter, SearchResult
+from imrsearch.model import Highlight, Hit, Letter, SearchResult
 
 
 class CheckedSearcher(Searcher):
@@ -41,6 +41,10 @@ class CheckedSearcher(Searcher):
     def letter(self, *args: Any, **kwargs: Any) -> Letter:
         with self._explained():
             return super().letter(*args, **kwargs)
+
+    def highlight(self, *args: Any, **kwargs: Any) -> Highlight:
+        with self._explained():
+            return super().highlight(*args, **kwargs)
 
     @contextlib.contextmanager
     def _explained(self) -> Iterator[None]:

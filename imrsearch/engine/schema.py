@@ -12,7 +12,7 @@ from whoosh import analysis, columns, fields
 
 from imrsearch.engine.registry import FACETS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: letters indexed by file name; Σ tokenised word by word
 
 
 class LowercaseWords(analysis.RegexTokenizer):
@@ -98,6 +98,7 @@ def build_schema() -> fields.Schema:
         kind=fields.ID(stored=True),
         doc_id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
+        name=fields.ID(),  # the file's name, on letter documents: `show NAME` finds it
         case=fields.KEYWORD(stored=True, lowercase=True),
         number=fields.NUMERIC(int, stored=True),
         format=fields.KEYWORD(lowercase=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -10,13 +11,14 @@ from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
-from imrsearch.engine.snippets import lead, make_snippet, query_phrases
+from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, FacetValue, Hit, Letter, SearchResult, Snippet
+from imrsearch.model import Facet, FacetValue, Highlight, Hit, Letter, SearchResult, Snippet
 
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
@@ -84,18 +86,26 @@ class Searcher:
         # Every match is collected (limit=None): Whoosh's count for a limited search is wrong
         # for some queries (NOT, phrases) and recounting costs more than collecting.
         total = len(results)
-        terms = self._snippet_terms(parsed)
+        highlight = query_highlight(parsed, self._searcher.reader())
         shown = total if limit is None else min(limit, total)
-        hits = [self._hit(results[i], parsed, terms) for i in range(shown)]
+        hits = [self._hit(results[i], highlight) for i in range(shown)]
         computed = self._facets(results.docs(), facets, facet_limit) if facets else []
-        return SearchResult(text, total, hits, computed, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        return SearchResult(text, total, hits, computed, elapsed, highlight)
 
     def iter_hits(self, text: str, sort: str = "relevance") -> Iterator[Hit]:
         """Every matching decision, made one at a time as an export writes it."""
         parsed, results = self._run(text, sort)
-        terms = self._snippet_terms(parsed)
+        highlight = query_highlight(parsed, self._searcher.reader())
         for i in range(len(results)):
-            yield self._hit(results[i], parsed, terms)
+            yield self._hit(results[i], highlight)
+
+    def highlight(self, text: str) -> Highlight:
+        """What `text` looks for in a letter, for a view that shows one (`show --query`)."""
+        parsed = self.parse(text)
+        reader = self._searcher.reader()
+        check_expansion(parsed, reader, text)
+        return query_highlight(parsed, reader)
 
     def _run(self, text: str, sort: str):
         """Every match of `text`, or an error: never part of them (totals get quoted)."""
@@ -120,32 +130,13 @@ class Searcher:
             ) from None
         return parsed, collector.results()
 
-    def _snippet_terms(self, parsed) -> dict[str, set[str]]:
-        """The words the query can match in each snippet field, wildcards and fuzzy terms
-        expanded against the index."""
-        terms: dict[str, set[str]] = {}
-        reader = self._searcher.reader()
-        for leaf in parsed.leaves():
-            field = getattr(leaf, "fieldname", None)
-            if field not in _SNIPPET_FIELDS:
-                continue
-            if isinstance(leaf, wq.MultiTerm):
-                words = (_text(b) for b in leaf._btexts(reader))
-            else:
-                words = (_text(w) for _, w in leaf.iter_all_terms(phrases=True))
-            terms.setdefault(field, set()).update(words)
-        return terms
-
-    def _hit(self, hit, parsed, terms: dict[str, set[str]]) -> Hit:
+    def _hit(self, hit, highlight: Highlight) -> Hit:
         fields = hit.fields()
         snippet: Snippet | None = None
         for name in _SNIPPET_FIELDS:
-            if name in terms:
-                analyzer = self._ix.schema[name].analyzer
-                phrases = query_phrases(parsed, name)
-                snippet = make_snippet(fields.get(name, ""), analyzer, terms[name], phrases)
-                if snippet is not None:
-                    break
+            snippet = make_snippet(fields.get(name, ""), highlight)
+            if snippet is not None:
+                break
         if snippet is None:
             snippet = lead(fields.get("rationale", ""))
         decided = fields.get("decided")
@@ -187,22 +178,31 @@ class Searcher:
         return facets
 
     def letter(self, case_or_path: str) -> Letter:
-        """The whole letter by case number (case-insensitive) or source path."""
+        """The whole letter by case number (any case), path as indexed, path relative to the
+        current folder, or file name (what hits print). Several letters under one key (a case
+        number in two files) is an error that lists them: never a silent pick."""
         self._still_there()
         key = case_or_path.strip()
-        q = wq.And(
-            [
-                wq.Term("kind", KIND_LETTER),
-                wq.Or([wq.Term("case", key.lower()), wq.Term("path", key)]),
-            ]
+        for clause in (
+            wq.Term("case", key.lower()),
+            wq.Term("path", key),
+            wq.Term("path", os.path.abspath(key)),
+            wq.Term("name", key),
+        ):
+            found = self._searcher.search(wq.And([wq.Term("kind", KIND_LETTER), clause]), limit=6)
+            if len(found) == 1:
+                return decode_record(found[0]["record"])
+            if found:
+                paths = sorted(hit["path"] for hit in found)
+                more = " and more" if len(found) > len(paths[:5]) else ""
+                raise ImrError(
+                    f"{len(found)} letters match '{key}': {', '.join(paths[:5])}{more}",
+                    hint="give the file's path (as these list it) to choose one",
+                )
+        raise ImrError(
+            f"no letter with case number, path or file name '{key}' in the index",
+            hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
         )
-        found = self._searcher.search(q, limit=1)
-        if not found:
-            raise ImrError(
-                f"no letter with case number or path '{key}' in the index",
-                hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
-            )
-        return decode_record(found[0]["record"])
 
 
 class _OutOfTime(Exception):
@@ -227,7 +227,3 @@ class _Deadline(collectors.WrappingCollector):
             if time.perf_counter() > self.deadline:
                 raise _OutOfTime
             child.collect(sub_docnum)
-
-
-def _text(term: bytes | str) -> str:
-    return term.decode("utf-8", "replace") if isinstance(term, bytes) else term

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from imrsearch.highlight import spans
 from imrsearch.model import (
     OVERTURNED,
     UPHELD,
     BuildReport,
     Decision,
     FileError,
+    Highlight,
     Letter,
     SearchResult,
     Snippet,
@@ -33,6 +32,7 @@ class PipedConsole(Console):
 
 
 MATCH_STYLE = "bold black on yellow"
+NOTHING = Highlight()
 
 
 def outcome_text(outcome: str) -> Text:
@@ -114,10 +114,9 @@ def print_facet(console: Console, facet) -> None:
 
 
 def print_letter(
-    console: Console, letter: Letter, only: int | None = None, terms: Iterable[str] = ()
+    console: Console, letter: Letter, only: int | None = None, highlight: Highlight = NOTHING
 ) -> None:
-    """The letter sectioned, with `terms` highlighted."""
-    pattern = _terms_pattern(terms)
+    """The letter sectioned, with what `highlight` says marked."""
     header = Table.grid(padding=(0, 2))
     for label, value in (
         ("Case number", letter.case_number),
@@ -138,12 +137,12 @@ def print_letter(
     title = Text(for_terminal(letter.case_number or "letter", single_line=True))
     console.print(Panel(header, title=title, title_align="left"))
     if letter.summary:
-        console.print(Panel(_highlight(letter.summary, pattern), title="Clinical case summary"))
+        console.print(Panel(_highlight(letter.summary, highlight), title="Clinical case summary"))
     for decision in letter.decisions:
         if only is None or decision.number == only:
-            console.print(_decision_panel(decision, pattern))
+            console.print(_decision_panel(decision, highlight))
     if not letter.decisions:
-        console.print(Panel(_highlight(letter.text, pattern), title="Full text"))
+        console.print(Panel(_highlight(letter.text, highlight), title="Full text"))
     for warning in letter.warnings:
         console.print(Text("warning: ", style="yellow") + Text(for_terminal(warning)))
 
@@ -153,34 +152,24 @@ def _patient(letter: Letter) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _decision_panel(decision: Decision, pattern: re.Pattern | None) -> Panel:
+def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     body = Table.grid(padding=(0, 1))
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
-    body.add_row("Item", _highlight(decision.service, pattern))
+    body.add_row("Item", _highlight(decision.service, highlight))
     if decision.drugs:
         drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
-        body.add_row("Drugs", Text(for_terminal(drugs)))
-    body.add_row("Claims admin.", _highlight(decision.ca_guideline, pattern))
-    body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, pattern))
-    body.add_row("Rationale", _highlight(decision.rationale, pattern))
+        body.add_row("Drugs", _highlight(drugs, highlight))
+    body.add_row("Claims admin.", _highlight(decision.ca_guideline, highlight))
+    body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, highlight))
+    body.add_row("Rationale", _highlight(decision.rationale, highlight))
     title = Text(f"Item {decision.number}  ", style="bold")
     title.append_text(outcome_text(decision.outcome))
     return Panel(body, title=title, title_align="left")
 
 
-def _terms_pattern(terms: Iterable[str]) -> re.Pattern | None:
-    words = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not words:
-        return None
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-
-
-def _highlight(text: str, pattern: re.Pattern | None) -> Text:
-    out = Text(for_terminal(text))
-    if pattern:
-        out.highlight_regex(pattern, MATCH_STYLE)
-    return out
+def _highlight(text: str, highlight: Highlight) -> Text:
+    return marked(Snippet(text, tuple(spans(text, highlight))))
 
 
 def print_report(console: Console, report: BuildReport) -> None:

@@ -8,7 +8,6 @@ the app.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,7 +20,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input, Static
 
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Hit, Letter, SearchResult
+from imrsearch.model import Highlight, Hit, Letter, SearchResult
 from imrsearch.render.machine import plain
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
@@ -77,7 +76,7 @@ class ImrApp(App[None]):
         self.hit: Hit | None = None  # the hit under the results cursor
         self.searching = False
         self._serial = 0  # numbers searches so a late answer to an old one is ignored
-        self._pattern: re.Pattern | None = None
+        self._highlight = Highlight()
         self._letters: dict[str, Letter] = {}
         self._documents: dict[str, Document] = {}  # for the current results' highlighting
 
@@ -144,13 +143,13 @@ class ImrApp(App[None]):
     @work(thread=True, exclusive=True, group="search")
     def _run_search(self, text: str, serial: int) -> None:
         try:
-            result, pattern = self.backend.search(text)
+            result = self.backend.search(text)
         except ImrError as error:
             self.post_message(SearchFailed(serial, error))
         except Exception as exc:  # whatever the engine chokes on must not end the app
             self.post_message(SearchFailed(serial, ImrError(f"the search failed: {exc}")))
         else:
-            self.post_message(SearchDone(serial, result, pattern))
+            self.post_message(SearchDone(serial, result))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.search(event.value)
@@ -160,7 +159,7 @@ class ImrApp(App[None]):
             return
         self.searching = False
         result = self.result = message.result
-        self._pattern = message.pattern
+        self._highlight = result.highlight
         self._documents.clear()
         self.query_one(QueryBar).remove_class("-error")
         self.query_one(ErrorBox).clear()
@@ -224,7 +223,7 @@ class ImrApp(App[None]):
         view = self.query_one(LetterView)
         doc = self._documents.get(hit.source)
         if doc is None:
-            doc = build_document(self._letters[hit.source], self._pattern)
+            doc = build_document(self._letters[hit.source], self._highlight)
             self._documents[hit.source] = doc
         current, home = doc.target(hit.decision, hit.snippet), doc.anchors.get(hit.decision, 0)
         if view.document is doc:

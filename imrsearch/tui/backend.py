@@ -7,7 +7,6 @@ cancelled still runs to its end, so every call takes the same lock.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ FACETS = {
 }
 FACET_LIMIT = 8
 RESULT_LIMIT = 200
-_TEXT_FIELDS = {"service", "rationale", "summary", "guideline", "drug"}
 
 
 class Backend:
@@ -32,9 +30,9 @@ class Backend:
     def __init__(self, index: Path | None) -> None:
         self.index = index
         self._lock = threading.Lock()
-        self._searcher = None
+        self._searcher: api.OpenIndex | None = None
 
-    def _open(self):
+    def _open(self) -> api.OpenIndex:
         if self._searcher is None:
             self._searcher = api.open_searcher(self.index)
         return self._searcher
@@ -50,15 +48,15 @@ class Backend:
                 self._searcher.close()
                 self._searcher = None
 
-    def search(self, text: str) -> tuple[SearchResult, re.Pattern | None]:
-        """The first page of hits with facet counts, and a pattern of the words to highlight."""
+    def search(self, text: str) -> SearchResult:
+        """The first page of hits with facet counts, and what to highlight in letters."""
         with self._lock:
             searcher = self._open()
             searcher.refresh()  # an update run elsewhere shows up at the next search
             result = searcher.search(
                 text, limit=RESULT_LIMIT, facets=tuple(FACETS), facet_limit=FACET_LIMIT
             )
-            return result, highlight_pattern(searcher.parse(text))
+            return result
 
     def letter(self, source: str) -> Letter:
         with self._lock:
@@ -93,35 +91,3 @@ def _fresh_file(folder: Path, fmt: str) -> tuple[Path, TextIO]:
             continue
         return path, os.fdopen(fd, "w", newline="", encoding="utf-8")
     raise FileExistsError(f"no free file name for {stem}.{fmt} in {folder}")
-
-
-def highlight_pattern(parsed) -> re.Pattern | None:
-    """A regex for the words and phrases a parsed query looks for in the letter text.
-
-    Walks the query tree by duck typing (the TUI does not import Whoosh): phrases stay
-    phrases, prefixes and wildcards keep their stars, and negated parts are left out.
-    """
-    parts: set[str] = set()
-
-    def walk(node) -> None:
-        kind = type(node).__name__
-        if kind == "Not":
-            return
-        if getattr(node, "fieldname", None) in _TEXT_FIELDS:
-            if getattr(node, "words", None):
-                parts.add(r"\W+".join(re.escape(w) for w in node.words))
-            elif isinstance(getattr(node, "text", None), str):
-                parts.add(_word_regex(node.text, prefix=kind == "Prefix"))
-        for child in node.children():
-            walk(child)
-
-    walk(parsed)
-    if not parts:
-        return None
-    ordered = sorted(parts, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(ordered) + r")\b", re.IGNORECASE)
-
-
-def _word_regex(text: str, prefix: bool) -> str:
-    pattern = re.escape(text).replace(r"\*", r"\w*").replace(r"\?", r"\w")
-    return pattern + r"\w*" if prefix else pattern

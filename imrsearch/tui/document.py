@@ -12,7 +12,8 @@ from pathlib import Path
 
 from rich.text import Text
 
-from imrsearch.model import Hit, Letter, Snippet
+from imrsearch.highlight import spans
+from imrsearch.model import Highlight, Hit, Letter, Snippet
 from imrsearch.render.console import MATCH_STYLE, outcome_text
 from imrsearch.render.terminal import for_terminal
 
@@ -71,7 +72,7 @@ class Document:
         return max(inside, key=score)
 
 
-def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
+def build_document(letter: Letter, highlight: Highlight) -> Document:
     doc = Document()
     name = letter.case_number or Path(letter.source).name
     title = Text(for_terminal(name, single_line=True), style="bold")
@@ -123,17 +124,17 @@ def build_document(letter: Letter, pattern: re.Pattern | None) -> Document:
         doc.add("Full text", style=HEADING_STYLE)
         for paragraph in letter.text.split("\n"):
             doc.add(paragraph)
-    if pattern is not None:
-        _mark(doc, pattern)
+    if highlight:
+        _mark(doc, highlight)
     return doc
 
 
-def _mark(doc: Document, pattern: re.Pattern) -> None:
+def _mark(doc: Document, highlight: Highlight) -> None:
     for number, text in enumerate(doc.paragraphs):
-        for match in pattern.finditer(text.plain, doc.body_starts[number]):
-            if match.end() > match.start():
-                text.stylize(MATCH_STYLE, match.start(), match.end())
-                doc.matches.append((number, match.start(), match.end()))
+        body = doc.body_starts[number]
+        for start, end in spans(text.plain[body:], highlight):
+            text.stylize(MATCH_STYLE, body + start, body + end)
+            doc.matches.append((number, body + start, body + end))
 
 
 def passage(doc: Document, match: int) -> str:

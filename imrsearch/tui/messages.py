@@ -6,7 +6,6 @@ Widgets say what the user did with these too, and the app decides what happens n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,6 @@ class SearchDone(Message):
 
     serial: int
     result: SearchResult
-    pattern: re.Pattern | None
 
 
 @dataclass

@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imrsearch.engine.schema import build_schema
-from imrsearch.engine.snippets import _merge, densest, lead, make_snippet, phrase_starts
-from imrsearch.model import Snippet
+from imrsearch.engine.snippets import densest, lead, make_snippet
+from imrsearch.highlight import merge, phrase_starts
+from imrsearch.model import Highlight, Snippet
 
-ANALYZER = build_schema()["rationale"].analyzer
+
+def words(*found: str, phrases: tuple[tuple[str, ...], ...] = ()) -> Highlight:
+    return Highlight(frozenset(found), frozenset(phrases))
 
 
 def densest_brute_force(spans: list[tuple[int, int]], window: int) -> int:
@@ -33,7 +35,7 @@ SPANS = st.lists(
     st.tuples(st.integers(0, 2000), st.integers(1, 40)).map(lambda p: (p[0], p[0] + p[1])),
     min_size=1,
     max_size=60,
-).map(lambda spans: _merge(sorted(spans)))
+).map(lambda spans: merge(sorted(spans)))
 
 
 @settings(max_examples=500)
@@ -58,8 +60,8 @@ def shown(snippet: Snippet) -> list[str]:
 
 def test_a_phrase_is_one_span_and_its_words_elsewhere_are_not_marked():
     text = "There is no provision to modify the request; to be clear, no."
-    phrases = [["no", "provision", "to", "modify"]]
-    snippet = make_snippet(text, ANALYZER, {"no", "provision", "to", "modify"}, phrases)
+    highlight = words(phrases=(("no", "provision", "to", "modify"),))
+    snippet = make_snippet(text, highlight)
     assert snippet is not None
     assert shown(snippet) == ["no provision to modify"]
 
@@ -67,7 +69,7 @@ def test_a_phrase_is_one_span_and_its_words_elsewhere_are_not_marked():
 def test_spans_point_into_a_cut_snippet():
     """Past the window the text is cut and prefixed with an ellipsis; spans follow the cut."""
     text = "filler " * 200 + "the Valium was tapered " + "filler " * 200
-    snippet = make_snippet(text, ANALYZER, {"valium", "tapered"}, [], window=80)
+    snippet = make_snippet(text, words("valium", "tapered"), window=80)
     assert snippet is not None
     assert snippet.text.startswith("… ") and snippet.text.endswith(" …")
     assert shown(snippet) == ["Valium", "tapered"]
@@ -78,14 +80,14 @@ def test_control_characters_and_brackets_in_the_text_are_only_text():
     """\\x02 and \\x03 (the old in-band markers; PDFium's soft hyphen is \\x02) and brackets stay
     characters of the text: the only marked word is the one the query matched."""
     text = "A \x02faked\x03 highlight, [bracketed] words and one real match: tapering."
-    snippet = make_snippet(text, ANALYZER, {"tapering"}, [])
+    snippet = make_snippet(text, words("tapering"))
     assert snippet is not None
     assert snippet.text == text
     assert shown(snippet) == ["tapering"]
 
 
 def test_no_match_is_none_and_a_lead_marks_nothing():
-    assert make_snippet("nothing to see here", ANALYZER, {"valium"}, []) is None
+    assert make_snippet("nothing to see here", words("valium")) is None
     assert lead("A short rationale.") == Snippet("A short rationale.")
     long = lead("word " * 200)
     assert long.spans == () and long.text.endswith(" …") and len(long.text) < 330
@@ -94,7 +96,7 @@ def test_no_match_is_none_and_a_lead_marks_nothing():
 @pytest.mark.parametrize("size", [2_000, 20_000])
 def test_every_word_matching_marks_every_word_in_the_window(size):
     text = " ".join(["medically"] * size)
-    snippet = make_snippet(text, ANALYZER, {"medically"}, [])
+    snippet = make_snippet(text, words("medically"))
     assert snippet is not None
     assert set(shown(snippet)) == {"medically"}
     assert len(snippet.spans) == len(snippet.text.split()) - 1  # all but the closing "…"

@@ -15,7 +15,6 @@ from imrsearch import api
 from imrsearch.render.console import MATCH_STYLE
 from imrsearch.tui import backend
 from imrsearch.tui.app import EXCERPTS_FILE, make_app, narrowed
-from imrsearch.tui.backend import highlight_pattern
 from imrsearch.tui.letter_view import LetterView, breaks
 from imrsearch.tui.screens import HelpScreen
 from imrsearch.tui.widgets import ErrorBox, FacetPanel, QueryBar, ResultList, facet_clause
@@ -284,14 +283,6 @@ def test_facet_clauses_are_typed_as_a_user_would():
     assert narrowed("valium", "outcome:upheld") == "valium outcome:upheld"
     assert narrowed("valium outcome:upheld", "outcome:upheld") == "valium outcome:upheld"
     assert narrowed("norco OR valium", "year:2016") == "(norco OR valium) year:2016"
-
-
-def test_highlight_pattern_keeps_phrases_and_drops_negated_words(tui_index):
-    with api.open_searcher(tui_index) as searcher:
-        pattern = highlight_pattern(searcher.parse('"no provision to modify" modif* NOT opioid'))
-    assert pattern.search("there is no  provision to\nmodify the request")
-    assert pattern.search("modification")
-    assert not pattern.search("opioid") and not pattern.search("to")
 
 
 def test_breaks_fit_rows_and_prefer_spaces():
