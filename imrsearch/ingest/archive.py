@@ -1,6 +1,7 @@
 """Archive directory → letters: walk the tree, read and parse files in worker processes.
 
-A bad file never stops the work: it comes back as a `Failure` with its path and reason.
+A bad file never stops the work: it comes back as a `Failure` with its path (in the display
+form of `ingest.paths`, as every path that becomes text) and the reason.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from imrsearch.errors import BadFile
 from imrsearch.ingest.extract import extract_text, read_file
 from imrsearch.ingest.parser import parse_text
+from imrsearch.ingest.paths import display_path
 from imrsearch.model import Letter
 
 LETTER_SUFFIXES = (".txt", ".pdf")
@@ -57,17 +59,23 @@ def walk_archive(root: Path) -> Walk:
         try:
             st = directory.stat()
         except OSError as exc:
-            walk.failures.append(Failure(str(directory), f"cannot open folder: {exc.strerror}"))
+            walk.failures.append(
+                Failure(display_path(directory), f"cannot open folder: {exc.strerror}")
+            )
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
-            walk.failures.append(Failure(str(directory), "symlink loop (folder already visited)"))
+            walk.failures.append(
+                Failure(display_path(directory), "symlink loop (folder already visited)")
+            )
             return
         seen_dirs.add(key)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            walk.failures.append(Failure(str(directory), f"cannot list folder: {exc.strerror}"))
+            walk.failures.append(
+                Failure(display_path(directory), f"cannot list folder: {exc.strerror}")
+            )
             return
         for entry in entries:
             path = Path(entry.path)
@@ -80,13 +88,13 @@ def walk_archive(root: Path) -> Walk:
                     else:
                         walk.skipped += 1
                 elif entry.is_symlink():
-                    walk.failures.append(Failure(str(path), "broken or looping symlink"))
+                    walk.failures.append(Failure(display_path(path), "broken or looping symlink"))
                 elif path.suffix.lower() in LETTER_SUFFIXES:  # a pipe, socket or device
-                    walk.failures.append(Failure(str(path), "not a regular file"))
+                    walk.failures.append(Failure(display_path(path), "not a regular file"))
                 else:
                     walk.skipped += 1
             except OSError as exc:
-                walk.failures.append(Failure(str(path), f"cannot stat: {exc.strerror}"))
+                walk.failures.append(Failure(display_path(path), f"cannot stat: {exc.strerror}"))
 
     visit(root)
     return walk
@@ -100,7 +108,7 @@ def fingerprint(path: Path) -> Fingerprint:
 def load_letter(path: Path) -> tuple[Letter, Fingerprint]:
     """Read, extract and parse one file; `BadFile` if it holds no letter text."""
     data, st = read_file(path)
-    letter = parse_text(extract_text(path, data), str(path))
+    letter = parse_text(extract_text(path, data), display_path(path))
     return letter, Fingerprint(st.st_size, st.st_mtime_ns, hashlib.sha1(data).hexdigest())
 
 
@@ -120,13 +128,13 @@ def _load_chunk(paths: list[Path]) -> list[LoadResult]:
             letter, print_ = load_letter(path)
             results.append((path, letter, print_))
         except BadFile as exc:
-            results.append((path, Failure(str(path), exc.reason), _safe_fingerprint(path)))
+            results.append((path, Failure(display_path(path), exc.reason), _safe_fingerprint(path)))
         except TimeoutError:
             reason = f"took longer than {FILE_TIMEOUT_SECONDS}s to read"
-            results.append((path, Failure(str(path), reason), _safe_fingerprint(path)))
+            results.append((path, Failure(display_path(path), reason), _safe_fingerprint(path)))
         except Exception as exc:  # a reader bug must not stop the archive
             reason = f"unexpected error: {type(exc).__name__}: {exc}"
-            results.append((path, Failure(str(path), reason), _safe_fingerprint(path)))
+            results.append((path, Failure(display_path(path), reason), _safe_fingerprint(path)))
         finally:
             signal.alarm(0)
     return results
@@ -199,6 +207,6 @@ def _load_isolated(path: Path) -> list[LoadResult]:
     try:
         return pool.submit(_load_chunk, [path]).result()
     except BrokenProcessPool:
-        return [(path, Failure(str(path), "crashed the reader (corrupt file?)"), None)]
+        return [(path, Failure(display_path(path), "crashed the reader (corrupt file?)"), None)]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

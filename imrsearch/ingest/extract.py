@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 from imrsearch.errors import BadFile
+from imrsearch.ingest.paths import display_path
 
 # A letter is tens of kilobytes; anything this large is not one and would only stall a worker.
 MAX_TEXT_BYTES = 16 * 1024 * 1024
@@ -34,18 +35,18 @@ def read_file(path: Path) -> tuple[bytes, os.stat_result]:
         with open(path, "rb") as handle:
             st = os.fstat(handle.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise BadFile(str(path), "not a regular file")
+                raise BadFile(display_path(path), "not a regular file")
             if st.st_size == 0:
-                raise BadFile(str(path), "empty file")
+                raise BadFile(display_path(path), "empty file")
             is_pdf = path.suffix.lower() == ".pdf"
             limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
             if st.st_size > limit:
                 kind = "PDF" if is_pdf else "text"
                 size = st.st_size / 2**20
-                raise BadFile(str(path), f"{kind} too large for a letter ({size:.0f} MiB)")
+                raise BadFile(display_path(path), f"{kind} too large for a letter ({size:.0f} MiB)")
             return handle.read(limit + 1), st
     except OSError as exc:
-        raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise BadFile(display_path(path), f"cannot read: {exc.strerror or exc}") from None
 
 
 def extract_text(path: Path, data: bytes | None = None) -> str:
@@ -53,8 +54,8 @@ def extract_text(path: Path, data: bytes | None = None) -> str:
     if data is None:
         data, _ = read_file(path)
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
-        return _pdf_text(data, str(path))
-    return decode_text(data, str(path))
+        return _pdf_text(data, display_path(path))
+    return decode_text(data, display_path(path))
 
 
 def decode_text(data: bytes, name: str = "<bytes>") -> str:
