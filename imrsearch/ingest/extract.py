@@ -17,6 +17,7 @@ from imrsearch.ingest.paths import display_path
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_PDF_PAGES = 200
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -30,23 +31,35 @@ _BOMS = (
 def read_file(path: Path) -> tuple[bytes, os.stat_result]:
     """The bytes of one archive file and its status taken *before* reading them (so a file
     rewritten while being read looks changed to the next update), refusing what cannot be a
-    letter before reading it all."""
+    letter before reading it all.
+
+    Only a regular file is opened, and without blocking: opening a FIFO waits for a writer
+    and opening a device can act on it. The file is checked before it is opened and again,
+    through the open descriptor, in case it was swapped in between."""
+    name = display_path(path)
     try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise BadFile(name, "not a regular file")
+        fd = os.open(path, _OPEN_FLAGS)
+        with open(fd, "rb", closefd=True) as handle:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise BadFile(display_path(path), "not a regular file")
+                raise BadFile(name, "not a regular file")
+            os.set_blocking(fd, True)
             if st.st_size == 0:
-                raise BadFile(display_path(path), "empty file")
+                raise BadFile(name, "empty file")
             is_pdf = path.suffix.lower() == ".pdf"
             limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
+            kind = "PDF" if is_pdf else "text"
             if st.st_size > limit:
-                kind = "PDF" if is_pdf else "text"
                 size = st.st_size / 2**20
-                raise BadFile(display_path(path), f"{kind} too large for a letter ({size:.0f} MiB)")
-            return handle.read(limit + 1), st
+                raise BadFile(name, f"{kind} too large for a letter ({size:.0f} MiB)")
+            data = handle.read(limit + 1)
+            if len(data) > limit:  # it grew while being read
+                raise BadFile(name, f"{kind} too large for a letter (over {limit >> 20} MiB)")
+            return data, st
     except OSError as exc:
-        raise BadFile(display_path(path), f"cannot read: {exc.strerror or exc}") from None
+        raise BadFile(name, f"cannot read: {exc.strerror or exc}") from None
 
 
 def extract_text(path: Path, data: bytes | None = None) -> str:
