@@ -1,6 +1,13 @@
-"""Archive file → raw text. Text files in any common encoding; PDFs through PDFium.
+"""Archive file → raw text. Text files in any common encoding; PDFs through PDFium, which
+runs in a reader process of its own (`pdf_process`), never in this one.
 
-The PDF library is imported here only, and only when a PDF is read.
+Bounds per file, so no file can stall or exhaust a worker:
+- `read_file` refuses anything but a regular file without blocking (a FIFO, a device), and a
+  text file over `MAX_TEXT_BYTES` or a PDF over `MAX_PDF_BYTES` before reading it.
+- A PDF is read under `pdf_process.PDF_MEMORY_LIMIT` and `PDF_TIMEOUT_SECONDS`, at most
+  `pdf_child.MAX_PDF_PAGES` pages and `pdf_child.MAX_TEXT_CHARS` characters.
+- The text of a text file is at most `MAX_TEXT_BYTES` bytes, so decoding it takes at most a
+  few times that in memory; the loader's `FILE_TIMEOUT_SECONDS` bounds the time of the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +23,6 @@ from imrsearch.ingest.paths import display_path
 # A letter is tens of kilobytes; anything this large is not one and would only stall a worker.
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_PDF_BYTES = 64 * 1024 * 1024
-MAX_PDF_PAGES = 200
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 _BOMS = (
@@ -67,7 +73,9 @@ def extract_text(path: Path, data: bytes | None = None) -> str:
     if data is None:
         data, _ = read_file(path)
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
-        return _pdf_text(data, display_path(path))
+        from imrsearch.ingest.pdf_process import pdf_text
+
+        return pdf_text(data, display_path(path))
     return decode_text(data, display_path(path))
 
 
@@ -110,31 +118,3 @@ def _checked(text: str, name: str) -> str:
     if controls > 0.05 * len(sample):
         raise BadFile(name, "binary data, not text")
     return text.replace("\x00", "")
-
-
-def _pdf_text(data: bytes, name: str) -> str:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data, password="")
-    except pdfium.PdfiumError as exc:
-        reason = str(exc).lower()
-        if "password" in reason:
-            raise BadFile(name, "PDF is password-protected") from None
-        raise BadFile(name, f"not a readable PDF ({exc})") from None
-    try:
-        if len(pdf) > MAX_PDF_PAGES:
-            raise BadFile(name, f"PDF has {len(pdf)} pages; a letter has a few")
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-    # PDFium marks a hyphen at a line break with U+0002; it is a hyphen.
-    text = "\f".join(pages).replace("\r\n", "\n").replace("\x02", "-")
-    if not text.strip():
-        raise BadFile(name, "PDF has no text layer (scanned image?)")
-    return text
