@@ -221,7 +221,7 @@ class Hit:
     @property
     def label(self) -> str:
         """The case number, or the file's name for letters that print none."""
-        return self.case_number or self.source.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.case_number or self.source.rsplit("/", 1)[-1]
 
     def citation(self) -> str:
         decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""

@@ -26,7 +26,7 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
             "kind": KIND_LETTER,
             "doc_id": letter.source,
             "path": letter.source,
-            "name": letter.source.replace("\\", "/").rsplit("/", 1)[-1],
+            "name": letter.source.rsplit("/", 1)[-1],
             "case": letter.case_number or "",
             "format": letter.format,
             "summary": letter.summary,

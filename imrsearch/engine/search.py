@@ -19,6 +19,7 @@ from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Facet, FacetValue, Highlight, Hit, Letter, SearchResult, Snippet
+from imrsearch.vocab.paths import display_path
 
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
@@ -185,8 +186,9 @@ class Searcher:
         key = case_or_path.strip()
         for clause in (
             wq.Term("case", key.lower()),
-            wq.Term("path", key),
-            wq.Term("path", os.path.abspath(key)),
+            wq.Term("path", key),  # as hits and reports print it
+            wq.Term("path", display_path(key)),  # a raw path, from a script
+            wq.Term("path", display_path(os.path.abspath(key))),  # relative to this folder
             wq.Term("name", key),
         ):
             found = self._searcher.search(wq.And([wq.Term("kind", KIND_LETTER), clause]), limit=6)

@@ -36,6 +36,7 @@ from imrsearch.ingest.archive import (
     worker_setup,
 )
 from imrsearch.model import BuildReport, FileError, Letter
+from imrsearch.vocab.paths import display_path
 
 Progress = Callable[[int, int, str], None]  # done, total, current path
 
@@ -104,9 +105,9 @@ def update(
         report = BuildReport(index=str(store.root), archive=str(archive), mode="update")
         report.skipped = walk.skipped
         report.failures.extend(FileError(f.path, f.reason) for f in walk.failures)
-        present = {str(p): p for p in walk.files}
+        present = {display_path(p): p for p in walk.files}
         to_read = [p for key, p in present.items() if _changed(p, known.get(key))]
-        reread = {str(p) for p in to_read}
+        reread = {display_path(p) for p in to_read}
         stale = [path for path in known if path not in present or path in reread]
         kept = {k: v for k, v in known.items() if k in present and k not in reread}
         report.removed = sum(1 for path in known if path not in present)
@@ -199,11 +200,11 @@ def _write(
             # One searcher for all deletions: Whoosh opens a new one per call otherwise,
             # which at 100k letters cost gigabytes for an update of 1%.
             with writer.searcher() as searcher:
-                for path in deletions:
-                    writer.delete_by_term("path", path, searcher=searcher)
+                for stale in deletions:
+                    writer.delete_by_term("path", stale, searcher=searcher)
         written = 0
         for done, (path, loaded, print_) in enumerate(results, start=1):
-            key = str(path)
+            key = display_path(path)
             entry = _entry(key, print_)
             if isinstance(loaded, Letter):
                 with writer.group():  # a letter's documents stay together, in order

@@ -1,6 +1,13 @@
-"""Archive file → raw text. Text files in any common encoding; PDFs through PDFium.
+"""Archive file → raw text. Text files in any common encoding; PDFs through PDFium, which
+runs in a reader process of its own (`pdf_process`), never in this one.
 
-The PDF library is imported here only, and only when a PDF is read.
+Bounds per file, so no file can stall or exhaust a worker:
+- `read_file` refuses anything but a regular file without blocking (a FIFO, a device), and a
+  text file over `MAX_TEXT_BYTES` or a PDF over `MAX_PDF_BYTES` before reading it.
+- A PDF is read under `pdf_process.PDF_MEMORY_LIMIT` and `PDF_TIMEOUT_SECONDS`, at most
+  `pdf_child.MAX_PDF_PAGES` pages and `pdf_child.MAX_TEXT_CHARS` characters.
+- The text of a text file is at most `MAX_TEXT_BYTES` bytes, so decoding it takes at most a
+  few times that in memory; the loader's `FILE_TIMEOUT_SECONDS` bounds the time of the rest.
 """
 
 from __future__ import annotations
@@ -11,11 +18,12 @@ import stat
 from pathlib import Path
 
 from imrsearch.errors import BadFile
+from imrsearch.vocab.paths import display_path
 
 # A letter is tens of kilobytes; anything this large is not one and would only stall a worker.
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_PDF_BYTES = 64 * 1024 * 1024
-MAX_PDF_PAGES = 200
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -29,23 +37,35 @@ _BOMS = (
 def read_file(path: Path) -> tuple[bytes, os.stat_result]:
     """The bytes of one archive file and its status taken *before* reading them (so a file
     rewritten while being read looks changed to the next update), refusing what cannot be a
-    letter before reading it all."""
+    letter before reading it all.
+
+    Only a regular file is opened, and without blocking: opening a FIFO waits for a writer
+    and opening a device can act on it. The file is checked before it is opened and again,
+    through the open descriptor, in case it was swapped in between."""
+    name = display_path(path)
     try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise BadFile(name, "not a regular file")
+        fd = os.open(path, _OPEN_FLAGS)
+        with open(fd, "rb", closefd=True) as handle:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise BadFile(str(path), "not a regular file")
+                raise BadFile(name, "not a regular file")
+            os.set_blocking(fd, True)
             if st.st_size == 0:
-                raise BadFile(str(path), "empty file")
+                raise BadFile(name, "empty file")
             is_pdf = path.suffix.lower() == ".pdf"
             limit = MAX_PDF_BYTES if is_pdf else MAX_TEXT_BYTES
+            kind = "PDF" if is_pdf else "text"
             if st.st_size > limit:
-                kind = "PDF" if is_pdf else "text"
                 size = st.st_size / 2**20
-                raise BadFile(str(path), f"{kind} too large for a letter ({size:.0f} MiB)")
-            return handle.read(limit + 1), st
+                raise BadFile(name, f"{kind} too large for a letter ({size:.0f} MiB)")
+            data = handle.read(limit + 1)
+            if len(data) > limit:  # it grew while being read
+                raise BadFile(name, f"{kind} too large for a letter (over {limit >> 20} MiB)")
+            return data, st
     except OSError as exc:
-        raise BadFile(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise BadFile(name, f"cannot read: {exc.strerror or exc}") from None
 
 
 def extract_text(path: Path, data: bytes | None = None) -> str:
@@ -53,8 +73,10 @@ def extract_text(path: Path, data: bytes | None = None) -> str:
     if data is None:
         data, _ = read_file(path)
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
-        return _pdf_text(data, str(path))
-    return decode_text(data, str(path))
+        from imrsearch.ingest.pdf_process import pdf_text
+
+        return pdf_text(data, display_path(path))
+    return decode_text(data, display_path(path))
 
 
 def decode_text(data: bytes, name: str = "<bytes>") -> str:
@@ -96,31 +118,3 @@ def _checked(text: str, name: str) -> str:
     if controls > 0.05 * len(sample):
         raise BadFile(name, "binary data, not text")
     return text.replace("\x00", "")
-
-
-def _pdf_text(data: bytes, name: str) -> str:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data, password="")
-    except pdfium.PdfiumError as exc:
-        reason = str(exc).lower()
-        if "password" in reason:
-            raise BadFile(name, "PDF is password-protected") from None
-        raise BadFile(name, f"not a readable PDF ({exc})") from None
-    try:
-        if len(pdf) > MAX_PDF_PAGES:
-            raise BadFile(name, f"PDF has {len(pdf)} pages; a letter has a few")
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-    # PDFium marks a hyphen at a line break with U+0002; it is a hyphen.
-    text = "\f".join(pages).replace("\r\n", "\n").replace("\x02", "-")
-    if not text.strip():
-        raise BadFile(name, "PDF has no text layer (scanned image?)")
-    return text

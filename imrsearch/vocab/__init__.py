@@ -1,3 +1,3 @@
-"""Vocabulary both the parser and the index need: the drug lexicon and the date forms the
-letters use. Depends on `model` only, so `ingest` and `engine` share it without importing
-each other."""
+"""What both the parser and the index need to read and write the archive's words and names:
+the drug lexicon, the date forms the letters use, and paths as text. Depends on `model` only,
+so `ingest` and `engine` share it without importing each other."""

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pypdf
@@ -10,7 +14,7 @@ import pytest
 
 from imrsearch.errors import BadFile
 from imrsearch.ingest.archive import load_letter
-from imrsearch.ingest.extract import MAX_TEXT_BYTES, decode_text, extract_text
+from imrsearch.ingest.extract import MAX_TEXT_BYTES, decode_text, extract_text, read_file
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SEED = (SAMPLES / "000_8e1dcabcf776b057.txt").read_text()
@@ -88,3 +92,45 @@ def test_huge_text_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 def test_missing_file_is_a_bad_file(tmp_path: Path) -> None:
     with pytest.raises(BadFile, match="cannot read"):
         extract_text(tmp_path / "gone.txt")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(target=lambda: outcome.append(_raised(read_file, fifo)))
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # blocked in open(): a writer lets it go before the test fails
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+        pytest.fail("read_file blocked on a FIFO")
+    assert isinstance(outcome[0], BadFile)
+    assert outcome[0].reason == "not a regular file"
+
+
+def test_parse_refuses_a_fifo_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "imrsearch", "parse", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_device_is_refused_without_opening_it() -> None:
+    with pytest.raises(BadFile, match="not a regular file"):
+        read_file(Path("/dev/zero"))
+
+
+def _raised(function, *args) -> BaseException:
+    try:
+        function(*args)
+    except BaseException as exc:
+        return exc
+    return AssertionError("nothing raised")

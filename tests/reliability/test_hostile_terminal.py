@@ -21,6 +21,7 @@ import pytest
 from imrsearch import api
 from imrsearch.render.machine import write_csv
 from imrsearch.render.terminal import for_terminal
+from imrsearch.vocab.paths import display_path
 from tests.reliability.conftest import letter_text
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4vKg==\x07"  # puts `rm -rf ~/*` on the clipboard
@@ -113,7 +114,8 @@ def assert_safe(output: bytes) -> None:
     ids=lambda c: "-".join(a for a in c if a.isalnum())[:40] or "x",
 )
 def test_escape_sequences_never_reach_the_terminal(hostile, command):
-    letter = api.show(str(hostile["letter"]), hostile["index"]).source
+    letter = api.show(display_path(hostile["letter"]), hostile["index"]).source
+    assert letter == api.show(str(hostile["letter"]), hostile["index"]).source  # raw path too
     args = [a.replace("{letter}", letter) for a in command]
     if args[0] != "parse":
         args += ["--index", str(hostile["index"])]
