@@ -21,6 +21,7 @@ from imrsearch.model import (
     SortOrder,
 )
 
+Progress = Callable[[int, int, str], None]  # files done, files in all, the current file
 ENV_INDEX = "IMRSEARCH_INDEX"
 QUERY_FIELDS = FIELDS  # the query language's fields (model.QueryField), for help and completion
 DEFAULT_INDEX = Path("index")
@@ -45,18 +46,32 @@ def _store(index: Path | None):
     return IndexStore(index_location(index))
 
 
-def build(archive: Path, index: Path | None = None, progress=None, workers=None) -> BuildReport:
-    from imrsearch.engine import writer
+def build(
+    archive: Path,
+    index: Path | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    follow_symlinks: bool = False,
+) -> BuildReport:
+    """A new index of `archive`; symlinks that lead out of it are skipped and reported unless
+    `follow_symlinks`."""
+    from imrsearch import build as builder
 
-    return writer.build(Path(archive), _store(index), progress, workers)
+    return builder.build(Path(archive), _store(index), progress, workers, follow_symlinks)
 
 
 def update(
-    archive: Path | None, index: Path | None = None, progress=None, workers=None
+    archive: Path | None,
+    index: Path | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    follow_symlinks: bool | None = None,
 ) -> BuildReport:
-    from imrsearch.engine import writer
+    """Re-read new and changed files (of the archive the index was built from, by default;
+    symlinks followed or not as that build did, by default)."""
+    from imrsearch import build as builder
 
-    return writer.update(archive, _store(index), progress, workers)
+    return builder.update(archive, _store(index), progress, workers, follow_symlinks)
 
 
 def parse_file(path: Path) -> Letter:
@@ -73,12 +88,12 @@ def ensure_index(index: Path | None, announce: Callable[[str], None]) -> None:
     store = _store(index)
     default = index is None and not os.environ.get(ENV_INDEX)
     if default and store.pointer() is None:
-        from imrsearch.engine import writer
+        from imrsearch import build as builder
 
         def starting() -> None:
             announce(f"No index in '{store.root}' yet: building one from the bundled samples.")
 
-        writer.build_first(samples_dir(), store, starting)
+        builder.build_first(samples_dir(), store, starting)
     store.require_live()
 
 

@@ -19,7 +19,7 @@ import typer
 
 from imrsearch import api
 from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError, QueryError
-from imrsearch.model import SortOrder
+from imrsearch.model import BuildReport, SortOrder
 
 TERMINAL_LIMIT = 20
 
@@ -291,41 +291,15 @@ def parse(
         raise typer.Exit(EXIT_ERROR)
 
 
-def _progress_bar(mode: str):
-    """A rich progress bar with letters/s and ETA, as a `Progress` callback."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    class Rate(TextColumn):
-        def render(self, task):
-            speed = task.finished_speed or task.speed
-            return super().render(task) if speed is None else f"{speed:,.0f} letters/s"
-
-    bar = Progress(
-        TextColumn(f"[bold]{mode}[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        Rate(""),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=_stderr(),
-        transient=False,
-    )
-    task = bar.add_task(mode, total=None)
-
-    def advance(done: int, total: int, path: str) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, advance
+FollowOption = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option(
+        "--follow-symlinks/--no-follow-symlinks",
+        help="Follow symlinks that lead outside the archive (default: skip and report them;"
+        " an update does what the build did).",
+        show_default=False,
+    ),
+]
 
 
 @index_app.command("build")
@@ -333,6 +307,7 @@ def index_build(
     archive: Annotated[Path, typer.Argument(help="Folder of letters (.txt, .pdf; nested).")],
     index: IndexOption = None,
     workers: WorkersOption = None,
+    follow_symlinks: FollowOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build a new index from an archive folder; the old one answers until the new is done.
@@ -342,7 +317,11 @@ def index_build(
       imrsearch index build ~/imr-letters
       imrsearch index build ~/imr-letters --index ~/indexes/imr
     """
-    _run_build("build", archive, index, workers, as_json)
+    _run_build(
+        lambda progress: api.build(archive, index, progress, workers, bool(follow_symlinks)),
+        "Indexing",
+        as_json,
+    )
 
 
 @index_app.command("update")
@@ -353,6 +332,7 @@ def index_update(
     ] = None,
     index: IndexOption = None,
     workers: WorkersOption = None,
+    follow_symlinks: FollowOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-read only new and changed files; drop letters whose files are gone.
@@ -362,15 +342,20 @@ def index_update(
       imrsearch index update
       imrsearch index update ~/imr-letters
     """
-    _run_build("update", archive, index, workers, as_json)
+    _run_build(
+        lambda progress: api.update(archive, index, progress, workers, follow_symlinks),
+        "Updating",
+        as_json,
+    )
 
 
-def _run_build(mode, archive, index, workers, as_json) -> None:
-    bar, advance = _progress_bar("Indexing" if mode == "build" else "Updating")
-    run = api.build if mode == "build" else api.update
+def _run_build(run: Callable[[Any], BuildReport], label: str, as_json: bool) -> None:
+    from imrsearch.render.console import print_report, progress_bar
+
+    bar, advance = progress_bar(_stderr(), label)
     try:
         with bar:
-            report = run(archive, index, progress=advance, workers=workers)
+            report = run(advance)
     except KeyboardInterrupt:
         _stderr().print("interrupted: the index is as it was before this command")
         raise typer.Exit(130) from None
@@ -381,8 +366,6 @@ def _run_build(mode, archive, index, workers, as_json) -> None:
 
         print(dumps(asdict(report)))
     else:
-        from imrsearch.render.console import print_report
-
         print_report(_stdout(), report)
 
 

@@ -8,8 +8,6 @@ most `FILE_TIMEOUT_SECONDS` (and a PDF at most the reader process's bounds, see
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import hashlib
 import os
 import signal
@@ -20,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from imrsearch.children import die_with_parent
 from imrsearch.errors import BadFile
 from imrsearch.ingest.extract import extract_text, read_file
 from imrsearch.ingest.parser import parse_text
@@ -227,17 +226,7 @@ def load_letters(paths: Iterable[Path], workers: int | None = None) -> Iterator[
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=worker_setup)
-
-
-def worker_setup() -> None:
-    """In a worker process: leave Ctrl-C to the main process (it stops the work and says so)
-    and die with it, so a `kill -9` of a build leaves no workers behind."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError, AttributeError):  # prctl is Linux-only
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    return ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
 
 
 def _load_isolated(path: Path) -> list[LoadResult]:

@@ -233,13 +233,18 @@ def _wait(fd: int, event: int, deadline: float) -> None:
 
 _reader: PdfReader | None = None
 _lock = threading.Lock()
+_hooked = False
 
 
 def pdf_text(data: bytes, name: str) -> str:
     """The text of a PDF, read by this process's reader (started on first use)."""
-    global _reader
+    global _reader, _hooked
     with _lock:
         if _reader is None:
+            if not _hooked:  # on first use, not at import: importing changes no process state
+                os.register_at_fork(after_in_child=_forget_after_fork)
+                atexit.register(_close_at_exit)
+                _hooked = True
             _reader = PdfReader()
         return _reader.text(data, name)
 
@@ -255,7 +260,3 @@ def _forget_after_fork() -> None:
 def _close_at_exit() -> None:
     if _reader is not None:
         _reader.close()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
-atexit.register(_close_at_exit)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from imrsearch import api
-from imrsearch.engine import writer
+from imrsearch import build as builder
 from imrsearch.ingest import archive as archive_module
 from tests.reliability.conftest import cli, count, file_errors, letter_text, make_archive
 
@@ -120,15 +120,15 @@ def test_file_vanishes_or_changes_between_walk_and_read(tmp_path, monkeypatch):
     archive, index = tmp_path / "archive", tmp_path / "index"
     make_archive(archive, 30, "alphaold")
     gone, changed = archive / "batch3/letter00003.txt", archive / "batch5/letter00005.txt"
-    walk = writer.walk_archive
+    walk = builder.walk_archive
 
-    def walk_then_touch(root):
-        found = walk(root)
+    def walk_then_touch(root, **options):
+        found = walk(root, **options)
         gone.unlink()
         changed.write_text(letter_text(5, "changedword"))
         return found
 
-    monkeypatch.setattr(writer, "walk_archive", walk_then_touch)
+    monkeypatch.setattr(builder, "walk_archive", walk_then_touch)
     report = api.build(archive, index, workers=2)
     assert report.letters == 29
     assert (count(index, "alphaold"), count(index, "changedword")) == (56, 2)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from imrsearch import api
-from imrsearch.engine import writer
+from imrsearch import build as builder
 from imrsearch.ingest import pdf_process
 from imrsearch.vocab.paths import display_path
 from tests.ingest.deep_tree import nested_folders
@@ -199,17 +199,47 @@ def test_a_file_that_becomes_a_fifo_after_the_walk_is_refused(tmp_path, monkeypa
     archive = tmp_path / "archive"
     make_archive(archive, 10, "alphaword")
     swapped = archive / "batch3" / "letter00003.txt"
-    walk = writer.walk_archive
+    walk = builder.walk_archive
 
-    def walk_then_swap(root):
-        found = walk(root)
+    def walk_then_swap(root, **options):
+        found = walk(root, **options)
         swapped.unlink()
         os.mkfifo(swapped)
         return found
 
-    monkeypatch.setattr(writer, "walk_archive", walk_then_swap)
+    monkeypatch.setattr(builder, "walk_archive", walk_then_swap)
     started = time.monotonic()
     report = api.build(archive, tmp_path / "index", workers=1)
     assert time.monotonic() - started < MAX_SECONDS
     assert [(f.path, f.reason) for f in report.failures] == [(str(swapped), "not a regular file")]
     assert report.letters == 9
+
+
+def test_follow_symlinks_from_the_cli_and_an_update_keeps_the_builds_choice(tmp_path):
+    """A link out of the archive is skipped by default; `--follow-symlinks` reads it; a later
+    plain `index update` follows links as the build did, so no letter silently drops out."""
+    outside = tmp_path / "outside"
+    make_archive(outside, 3, "linkedword")
+    archive = tmp_path / "archive"
+    make_archive(archive, 2, "homeword")
+    (archive / "elsewhere").symlink_to(outside, target_is_directory=True)
+    index = tmp_path / "index"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "imrsearch", *args, "--index", str(index)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run("index", "build", str(archive)).returncode == 0
+    assert api.search("linkedword", index, limit=1).total == 0
+    assert any("outside the archive" in e.reason for e in api.errors(index))
+    assert run("index", "build", str(archive), "--follow-symlinks").returncode == 0
+    linked = api.search("linkedword", index, limit=1).total
+    assert linked == 6  # three letters of two items each
+    assert run("index", "update").returncode == 0
+    assert api.search("linkedword", index, limit=1).total == linked
+    assert run("index", "update", "--no-follow-symlinks").returncode == 0
+    assert api.search("linkedword", index, limit=1).total == 0

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import pytest
 
 from imrsearch import api, cli
-from imrsearch.engine import writer
+from imrsearch import build as builder
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import IndexBusy
 from tests.reliability.conftest import make_archive, start_cli, wait_group_gone
@@ -457,7 +457,7 @@ def test_the_wait_for_another_first_build_is_bounded(tmp_path, monkeypatch):
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.chdir(tmp_path)
         monkeypatch.delenv(api.ENV_INDEX, raising=False)
-        monkeypatch.setattr(writer, "FIRST_BUILD_WAIT", 0.5)
+        monkeypatch.setattr(builder, "FIRST_BUILD_WAIT", 0.5)
         started = time.monotonic()
         with pytest.raises(IndexBusy, match="waited"):
             api.ensure_index(None, lambda message: None)
