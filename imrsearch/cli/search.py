@@ -1,0 +1,231 @@
+"""The search commands: query, show, parse and the terminal UI."""
+
+from __future__ import annotations
+
+import sys
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from imrsearch import api
+from imrsearch.cli.common import (
+    IndexOption,
+    JsonOption,
+    announce,
+    app,
+    pipe_closes_quietly,
+    print_plain,
+    stderr,
+    stdout,
+    writes_output,
+)
+from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError
+from imrsearch.model import SortOrder
+
+TERMINAL_LIMIT = 20
+
+
+def _field_rows() -> str:
+    """The query fields for --help, from the registry, in aligned columns."""
+    names = [f.name + (f" ({', '.join(f.aliases)})" if f.aliases else "") for f in api.QUERY_FIELDS]
+    wide = max(map(len, names))
+    said = max(len(f.description) for f in api.QUERY_FIELDS)
+    return "\n".join(
+        f"  {name:<{wide}} {field.description:<{said}} {field.example}"
+        for name, field in zip(names, api.QUERY_FIELDS, strict=True)
+    )
+
+
+QUERY_HELP = f"""\
+Search decisions with fielded, free-text queries.
+
+Words and "quoted phrases" search the item, rationale, summary and guideline text;
+AND / OR / NOT, (parentheses), "a b"~5 (proximity), modif* (wildcard), opiod~ (fuzzy),
+age:[40 TO 60] and decided:>=2016-12-01 (ranges) work as in Whoosh.
+
+\b
+Fields (aliases):
+{_field_rows()}
+
+\b
+Examples:
+  imrsearch query 'outcome:upheld drug:valium "no provision to modify"'
+  imrsearch query 'class:opioid page:80 outcome:overturned' --facet specialty,year
+  imrsearch query '"not medically necessary" age:>60' --sort date --limit 5
+  imrsearch query 'drug:norco decided:>=2017-01-01' --csv > norco.csv
+"""
+
+
+@app.command(help=QUERY_HELP)
+def query(
+    text: Annotated[
+        str, typer.Argument(metavar="QUERY", help="The query (quote it in the shell).")
+    ],
+    index: IndexOption = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            help=f"Hits to show (default: {TERMINAL_LIMIT} on the terminal, every hit with"
+            " --json and --csv).",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every hit (no limit).")] = False,
+    sort: Annotated[SortOrder, typer.Option(help="Newest first with date.")] = SortOrder.RELEVANCE,
+    facet: Annotated[str, typer.Option(help=f"Count by: {','.join(api.FACETS)}.")] = "",
+    facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,
+    csv_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--csv-formulas",
+            help="Keep CSV cells that start with = + - @ as they are (by default they get a"
+            " leading ' so a spreadsheet does not run them as formulas).",
+        ),
+    ] = False,
+) -> None:
+    if as_json and as_csv:
+        raise ImrError("choose one of --json and --csv")
+    api.ensure_index(index, announce)
+    facets = tuple(f.strip() for f in facet.split(",") if f.strip())
+    # Exports are complete unless a limit is asked for; the terminal shows a page.
+    if show_all or (limit is None and (as_json or as_csv)):
+        limit = None
+    elif limit is None:
+        limit = TERMINAL_LIMIT
+    with api.open_searcher(index) as searcher:
+        if as_csv:
+            from imrsearch.render.machine import write_csv
+
+            hits = searcher.iter_hits(text, sort=sort.value)
+            with pipe_closes_quietly():
+                matched = write_csv(
+                    hits if limit is None else islice(hits, limit),
+                    sys.stdout,
+                    formulas=csv_formulas,
+                    terminal=sys.stdout.isatty(),
+                )
+        else:
+            result = searcher.search(
+                text, limit=limit, sort=sort.value, facets=facets, facet_limit=facet_limit
+            )
+            matched = result.total
+            with pipe_closes_quietly(EXIT_MATCH if matched else EXIT_NO_MATCH):
+                if as_json:
+                    from imrsearch.render.machine import write_json
+
+                    write_json(result, sys.stdout)
+                elif result.total:
+                    from imrsearch.render.console import print_results
+
+                    print_results(stdout(), result)
+    if matched == 0:
+        if not (as_json or as_csv):
+            print_plain(stderr(), f"No decisions match {text}.")
+        raise typer.Exit(EXIT_NO_MATCH)
+    raise typer.Exit(EXIT_MATCH)
+
+
+@app.command()
+@writes_output
+def show(
+    case: Annotated[str, typer.Argument(help="Case number (CM16-0213037) or source file path.")],
+    index: IndexOption = None,
+    decision: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--decision", "-d", min=1, help="Show only this item (1-based)."),
+    ] = None,
+    query_text: Annotated[
+        str, typer.Option("--query", "-q", help="Highlight this query's words.")
+    ] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Show a whole letter, sectioned, with a query's words highlighted.
+
+    \b
+    Examples:
+      imrsearch show CM16-0213037
+      imrsearch show CM16-0213037 --decision 2 --query '"not medically necessary"'
+    """
+    api.ensure_index(index, announce)
+    with api.open_searcher(index) as opened:
+        letter = opened.letter(case)
+        highlight = opened.highlight(query_text) if query_text else None
+    if decision is not None and decision > len(letter.decisions):
+        raise ImrError(
+            f"{letter.case_number or case} has {len(letter.decisions)} item(s), not {decision}"
+        )
+    if as_json:
+        from imrsearch.render.machine import dumps
+
+        data = letter.to_dict(include_text=True)
+        if decision is not None:
+            data["decisions"] = [d for d in data["decisions"] if d["number"] == decision]
+        print(dumps(data))
+        return
+    from imrsearch.render.console import print_letter
+
+    if highlight is None:
+        print_letter(stdout(), letter, decision)
+    else:
+        print_letter(stdout(), letter, decision, highlight)
+
+
+@app.command()
+@writes_output
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Parse letters and show their fields, without indexing them.
+
+    \b
+    Examples:
+      imrsearch parse samples/CM16-0213037.pdf
+      imrsearch parse --json letters/*.pdf | jq .decisions[].outcome
+    """
+    from imrsearch.errors import BadFile
+
+    failed = 0
+    console = None if as_json else stdout()
+    for path in files:
+        try:
+            letter = api.parse_file(path)
+        except BadFile as exc:
+            failed += 1
+            print_plain(stderr(), f"error: {exc.message}", style="red")
+            continue
+        if as_json:
+            from imrsearch.render.machine import write_letters_jsonl
+
+            write_letters_jsonl([letter], sys.stdout)
+        else:
+            from imrsearch.render.console import print_letter
+
+            print_letter(console or stdout(), letter)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def tui(
+    text: Annotated[str, typer.Argument(metavar="[QUERY]", help="A query to start with.")] = "",
+    index: IndexOption = None,
+) -> None:
+    """The interactive terminal UI: query, narrow by facets, read letters, export.
+
+    \b
+    Examples:
+      imrsearch tui
+      imrsearch tui 'drug:valium outcome:upheld'
+    """
+    api.ensure_index(index, announce)
+    from imrsearch.tui.app import make_app
+
+    make_app(index=index, query=text).run()
