@@ -38,9 +38,11 @@ _OTHER = r"Other\s+Medical\s+Treatment\s+Guidelines"
 
 # Which source a citation part opens with, after any "Non-MTUS Citation" / "MTUS:" lead-in.
 _LEAD = re.compile(
-    rf"(?:(?:(?P<non>{_NON_MTUS})|(?P<mtus>{_MTUS}))(?!\w)[\s,:;.–-]*)?"
-    rf"(?:(?:(?P<acoem>{_ACOEM})|(?P<odg>{_ODG})|(?P<other>{_OTHER}))(?!\w))?",
-    re.IGNORECASE,
+    rf"""
+    (?:(?:(?P<non>{_NON_MTUS})|(?P<mtus>{_MTUS}))(?!\w)[\s,:;.–-]*)?          # "Non-MTUS:", "MTUS"
+    (?:(?:(?P<acoem>{_ACOEM})|(?P<odg>{_ODG})|(?P<other>{_OTHER}))(?!\w))?   # then a source
+    """,
+    re.IGNORECASE | re.X,
 )
 # Source names anywhere in a part, for parts that do not open with one.
 _NAMED = re.compile(rf"(?P<acoem>{_ACOEM})|(?P<odg>{_ODG})", re.IGNORECASE)
@@ -63,9 +65,12 @@ _SOURCE_BREAK = re.compile(
 _PAGE_NUMBER = r"\d+(?:\s*[-–]\s*\d+)?"
 # Not inside a URL or a word ("/p2/", "Group3").
 _PAGES = re.compile(
-    rf"(?<![\w/.=?&#%-])(?:page\s*\(s\)|pages?|pgs?|pp|p)\s*\.?\s*:?\s*"
-    rf"(?P<list>{_PAGE_NUMBER}(?:\s*(?:,|&|\band\b)\s*{_PAGE_NUMBER})*)",
-    re.IGNORECASE,
+    rf"""
+    (?<![\w/.=?&\#%-])                                    # not inside a URL or a word
+    (?:page\s*\(s\)|pages?|pgs?|pp|p)\s*\.?\s*:?\s*      # "Page(s):", "pp.", "p"
+    (?P<list>{_PAGE_NUMBER}(?:\s*(?:,|&|\band\b)\s*{_PAGE_NUMBER})*)   # "24, 75-80 and 91"
+    """,
+    re.IGNORECASE | re.X,
 )
 _PAGE_SPLIT = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 _DASH = re.compile(r"\s*[-–]\s*")

@@ -34,9 +34,13 @@ _SPECIALTY_BLOCK = re.compile(
     re.S,
 )
 _SENTENCE = re.compile(
-    r"(?:is\s+)?Board\s+Certified\s+in\s+(?P<spec>.+?),?\s+and\s+(?:is\s+)?licensed\s+to\s+"
-    r"practice\s+in\s+(?P<states>[A-Z][A-Za-z\s.,]*?)(?:\.\s|\.$|\s+He/she|\s+He\b|\s+She\b|$)",
-    re.S,
+    r"""
+    (?:is\s+)?Board\s+Certified\s+in\s+(?P<spec>.+?),?\s+     # the specialties
+    and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+
+    (?P<states>[A-Z][A-Za-z\s.,]*?)                            # the states
+    (?:\.\s|\.$|\s+He/she|\s+He\b|\s+She\b|$)                  # up to the sentence's end
+    """,
+    re.S | re.X,
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
 # "Board Certified in Anesthesiology, has a subspecialty in Pain Medicine and is licensed ..."

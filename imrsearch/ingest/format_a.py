@@ -27,10 +27,13 @@ _SUMMARY = re.compile(r"^[ ]*(?:Expert\s+Reviewer\s+)?Case\s+Summary\s*:", re.M)
 # taken directly from the utilization review denial/modification dated July 23, 2013:"
 _DISCLAIMER = re.compile(r"^\s*Disclaimer\s*:[^:\"]*?(?::|\.(?=\s|\"|$))", re.I)
 _LISTED = re.compile(
-    r"^[ ]*(?P<number>\d{1,2})\s*\)\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+"
-    r"the\s+request\s+for\s+(?P<item>(?:(?!\n[ ]*\d{1,2}\s*\)).)+?)\s+is\s+(?P<negated>not\s+)?"
-    r"medically\s+necessary\s+and\s+appropriate",
-    re.M | re.S | re.I,
+    r"""
+    ^[ ]*(?P<number>\d{1,2})\s*\)\s*                 # "1) "
+    MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+the\s+request\s+for\s+
+    (?P<item>(?:(?!\n[ ]*\d{1,2}\s*\)).)+?)          # the item, never running into "2) "
+    \s+is\s+(?P<negated>not\s+)?medically\s+necessary\s+and\s+appropriate
+    """,
+    re.M | re.S | re.I | re.X,
 )
 _SECTION = re.compile(r"^[ ]*(?P<number>\d{1,2})\s*\)\s*Regarding\s+the\s+request\s+for\s+", re.M)
 _GUIDELINE = r"Medical\s+Treatment\s+Guideline\(s\)\s+the\s+{}\s+used\s*:"

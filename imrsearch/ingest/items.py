@@ -31,14 +31,22 @@ _OUTCOME = re.compile(r"\s*:?\s*\b(Upheld|Overturned)\s*$", re.IGNORECASE)
 # Where a rationale may end and the next item begin: a line break after a sentence end, or
 # a sentence end glued to a capital letter ("...not medically necessary.X-rays of ...").
 _BOUNDARY = re.compile(
-    r"""[.!?]["')\]]*[ ]*\n|[.!?]["')\]]*(?=[A-Z][a-z]*)|medically\s+necessary[ ]*\n"""
+    r"""
+      [.!?]["')\]]*[ ]*\n                 # a sentence end, then a line break
+    | [.!?]["')\]]*(?=[A-Z][a-z]*)        # a sentence end glued to the next capital
+    | medically\s+necessary[ ]*\n        # the verdict line without its full stop
+    """,
+    re.X,
 )
 _ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\b", re.IGNORECASE)
 # Greedy `.*`: the eligible remainder follows the LAST "original request" of the paragraph.
 _PARTIAL = re.compile(
-    r"(?P<original>.+?)\s+was\s+the\s+original\s+request\b.*\boriginal\s+request\s*,?\s*"
-    r"(?:is\s+)?(?P<eligible>.+?)(?:\s+is)?\s*$",
-    re.IGNORECASE | re.S,
+    r"""
+    (?P<original>.+?)\s+was\s+the\s+original\s+request\b     # "<X> was the original request."
+    .*\boriginal\s+request\s*,?\s*(?:is\s+)?                 # ... "of the original request,"
+    (?P<eligible>.+?)(?:\s+is)?\s*$                           # "<Y> is"
+    """,
+    re.IGNORECASE | re.S | re.X,
 )
 _PARTIAL_HINT = re.compile(r"IMR\s+eligible|authorized|original\s+request", re.IGNORECASE)
 
