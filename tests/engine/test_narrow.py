@@ -97,6 +97,10 @@ def test_every_facet_value_narrows_to_the_decisions_it_counted(searcher):
         ("outcome:upheld valium outcome:upheld source:mtus", "valium source:mtus"),
         ("valium OR norco outcome:upheld", "valium OR norco"),
         ("(valium OR norco) outcome:upheld", "(valium OR norco)"),
+        (
+            "\u201cmedically necessary\u201d outcome:upheld valium",
+            "\u201cmedically necessary\u201d valium",
+        ),
     ],
 )
 def test_widening_cuts_the_clause_and_what_joined_it(searcher, query, rest):
