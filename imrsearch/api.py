@@ -162,6 +162,23 @@ def search(query: str, index: Path | None = None, **options: Any) -> SearchResul
         return searcher.search(query, **options)
 
 
+def narrow(query: str, field: str, value: str) -> str:
+    """`query` also requiring `value` in `field` (a facet value chosen), as text to show and
+    search: the user's text with the clause appended, or unchanged if it already requires it.
+    `QueryError` for a malformed query or a value the query language cannot express."""
+    from imrsearch.engine.narrow import narrow as narrowed
+
+    return narrowed(query, field, value)
+
+
+def widen(query: str, field: str, value: str) -> str:
+    """`query` with its top-level clauses requiring `value` in `field` cut out ("" if nothing
+    else is left); unchanged if it does not require the value."""
+    from imrsearch.engine.narrow import widen as widened
+
+    return widened(query, field, value)
+
+
 def show(case: str, index: Path | None = None) -> Letter:
     with open_searcher(index) as searcher:
         return searcher.letter(case)
@@ -244,6 +261,7 @@ __all__ = [
     "errors",
     "index_location",
     "info",
+    "narrow",
     "open_searcher",
     "parse_file",
     "samples_dir",
@@ -251,4 +269,5 @@ __all__ = [
     "show",
     "update",
     "verify",
+    "widen",
 ]

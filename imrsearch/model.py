@@ -233,6 +233,7 @@ class FacetValue:
     value: str
     count: int
     upheld: int  # decisions among `count` whose outcome is upheld
+    selected: bool  # the query already requires this value (a top-level field:value)
 
     @property
     def uphold_rate(self) -> float:
@@ -241,9 +242,11 @@ class FacetValue:
 
 @dataclass
 class Facet:
+    """Counts per value of one field among a search's matches, as plain data for every view."""
+
     name: str
     values: list[FacetValue]
-    truncated: bool = False
+    truncated: bool = False  # more values than the limit: only the most frequent are listed
 
 
 @dataclass

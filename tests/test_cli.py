@@ -160,6 +160,18 @@ def test_json_facets_count_the_matched_decisions(query, parsed_samples, text, pr
         }, name
 
 
+def test_facets_mark_the_values_the_query_requires(query):
+    data = json.loads(query("valium result:upheld", "--json", "--facet", "outcome,source").out)
+    marked = {
+        (name, v["value"]): v["selected"] for name, f in data["facets"].items() for v in f["values"]
+    }
+    assert marked[("outcome", "upheld")] is True
+    assert not any(selected for key, selected in marked.items() if key != ("outcome", "upheld"))
+    shown = query("valium result:upheld", "--facet", "outcome,source").out
+    assert "✓ upheld" in shown and "✓ required by the query" in shown
+    assert "✓ mtus" not in shown
+
+
 def test_json_total_counts_decisions_not_letters(query, parsed_samples):
     decisions = len(letter_named(parsed_samples, "CM16-0248698").decisions)
     data = json.loads(query("case:CM16-0248698", "--json", "--limit", "5").out)

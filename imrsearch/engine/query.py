@@ -273,9 +273,14 @@ def make_parser(schema):
     return parser
 
 
+def straight_quotes(text: str) -> str:
+    """The query as the parser reads it: curly quotes as plain ones, character for character."""
+    return text.translate(_QUOTES)
+
+
 def parse_query(parser, text: str):
     """The user's query as a Whoosh query over decision documents, or `QueryError`."""
-    text = text.translate(_QUOTES)
+    text = straight_quotes(text)
     if not text.strip():
         raise QueryError(
             "the query is empty", text, 0, hint='try: drug:valium "no provision to modify"'

@@ -12,6 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from imrsearch.engine.highlighting import query_highlight
+from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
@@ -90,7 +91,7 @@ class Searcher:
         highlight = query_highlight(parsed, self._searcher.reader())
         shown = total if limit is None else min(limit, total)
         hits = [self._hit(results[i], highlight) for i in range(shown)]
-        computed = self._facets(results.docs(), facets, facet_limit) if facets else []
+        computed = self._facets(text, results.docs(), facets, facet_limit) if facets else []
         elapsed = time.perf_counter() - started
         return SearchResult(text, total, hits, computed, elapsed, highlight)
 
@@ -155,8 +156,10 @@ class Searcher:
             sources=[s for s in fields.get("source", "").split(",") if s],
         )
 
-    def _facets(self, docnums, names, limit) -> list[Facet]:
+    def _facets(self, text: str, docnums, names, limit) -> list[Facet]:
+        """Counts per value among the matches; a value is `selected` when `text` requires it."""
         docnums = list(docnums)
+        required = Clauses(self._parser, text)
         reader = self._searcher.reader()
         outcome = reader.column_reader("facet_outcome")
         upheld_docs = {d for d in docnums if outcome[d] == b"upheld"}
@@ -174,7 +177,10 @@ class Searcher:
                     if docnum in upheld_docs:
                         upheld[value] += 1
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            values = [FacetValue(v, c, upheld[v]) for v, c in ordered[:limit]]
+            values = [
+                FacetValue(v, c, upheld[v], selected=required.requires(name, v))
+                for v, c in ordered[:limit]
+            ]
             facets.append(Facet(name, values, truncated=len(ordered) > limit))
         return facets
 

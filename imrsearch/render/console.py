@@ -25,6 +25,8 @@ from imrsearch.model import (
     UPHELD,
     BuildReport,
     Decision,
+    Facet,
+    FacetValue,
     FileError,
     Highlight,
     Letter,
@@ -44,6 +46,7 @@ class PipedConsole(Console):
 
 
 MATCH_STYLE = "bold black on yellow"
+SELECTED_MARK = "✓ "  # before a facet value the query already requires
 NOTHING = Highlight()
 
 
@@ -107,7 +110,15 @@ def print_results(console: Console, result: SearchResult) -> None:
         print_facet(console, facet)
 
 
-def print_facet(console: Console, facet) -> None:
+def facet_value_text(value: FacetValue) -> Text:
+    """A facet value as one line, marked ✓ when the query already requires it."""
+    shown = for_terminal(value.value, single_line=True)
+    if not value.selected:
+        return Text(shown)
+    return Text.assemble((SELECTED_MARK, "bold green"), (shown, "bold"))
+
+
+def print_facet(console: Console, facet: Facet) -> None:
     table = Table(title=f"by {facet.name}", title_justify="left", show_edge=False)
     table.add_column(facet.name)
     table.add_column("decisions", justify="right")
@@ -115,13 +126,17 @@ def print_facet(console: Console, facet) -> None:
     table.add_column("uphold rate", justify="right")
     for value in facet.values:
         table.add_row(
-            Text(for_terminal(value.value, single_line=True)),
+            facet_value_text(value),
             str(value.count),
             str(value.upheld),
             f"{value.uphold_rate:.0%}",
         )
+    notes = []
+    if any(v.selected for v in facet.values):
+        notes.append(f"{SELECTED_MARK}required by the query")
     if facet.truncated:
-        table.caption = "more values not shown (--facet-limit)"
+        notes.append("more values not shown (--facet-limit)")
+    table.caption = "; ".join(notes) or None
     console.print(table)
 
 

@@ -76,6 +76,7 @@ def facet_dict(facet: Facet) -> dict[str, Any]:
                 "count": v.count,
                 "upheld": v.upheld,
                 "uphold_rate": round(v.uphold_rate, 4),
+                "selected": v.selected,
             }
             for v in facet.values
         ],

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input, Static
 
+from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Highlight, Hit, Letter, SearchResult
 from imrsearch.render.machine import plain
@@ -28,10 +29,10 @@ from imrsearch.tui.document import Document, build_document, excerpt, passage
 from imrsearch.tui.letter_view import LetterView
 from imrsearch.tui.messages import (
     Exported,
+    FacetChosen,
     HitChosen,
     HitHighlighted,
     LetterLoaded,
-    Narrow,
     SearchDone,
     SearchFailed,
     WorkFailed,
@@ -39,13 +40,6 @@ from imrsearch.tui.messages import (
 from imrsearch.tui.widgets import ErrorBox, FacetPanel, QueryBar, ResultList
 
 EXCERPTS_FILE = "imrsearch-excerpts.txt"
-
-
-def narrowed(query: str, clause: str) -> str:
-    """The query with one more required clause; a top-level OR is kept whole in parentheses."""
-    if clause in query.split():
-        return query
-    return f"({query}) {clause}" if " OR " in f" {query} " else f"{query} {clause}"
 
 
 class ImrApp(App[None]):
@@ -172,10 +166,13 @@ class ImrApp(App[None]):
         self.query_one(FacetPanel).show_facets(result.facets, FACETS)
         self.query_one(ResultList).show_hits(result.hits)
         if not result.hits:
-            self.hit = None
-            view = self.query_one(LetterView)
-            view.show(Document(), None)
-            view.border_title = "Letter"
+            self._clear_preview()
+
+    def _clear_preview(self) -> None:
+        self.hit = None
+        view = self.query_one(LetterView)
+        view.show(Document(), None)
+        view.border_title = "Letter"
 
     def on_search_failed(self, message: SearchFailed) -> None:
         if message.serial != self._serial:
@@ -189,11 +186,28 @@ class ImrApp(App[None]):
         self.query_one(ErrorBox).show_error(error)
         self.query_one("#status", Static).update("Fix the query and press Enter again.")
 
-    def on_narrow(self, message: Narrow) -> None:
-        base = self.result.query if self.result else self.query_one(QueryBar).value
-        text = narrowed(base, message.clause)
-        self.query_one(QueryBar).value = text
-        self.search(text)
+    def on_facet_chosen(self, message: FacetChosen) -> None:
+        """Narrow the query to the value, or widen it again when the query requires it."""
+        bar = self.query_one(QueryBar)
+        base = self.result.query if self.result else bar.value
+        change = api.widen if message.selected else api.narrow
+        try:
+            text = change(base, message.field, message.value)
+        except QueryError as error:
+            hint = f"\n{error.hint}" if error.hint else ""
+            self.notify(error.message + hint, title="Cannot change the query", severity="error")
+            return
+        bar.value = text
+        if text.strip():
+            self.search(text)
+            return
+        # the value was all the query asked for: back to an empty query and no results
+        self.result = None
+        self.query_one(FacetPanel).show_facets([], FACETS)
+        self.query_one(ResultList).show_hits([])
+        self._clear_preview()
+        self.query_one("#status", Static).update("Type a query and press Enter.  F1 for help.")
+        bar.focus()
 
     # the letter preview
 

@@ -70,7 +70,10 @@ class HitChosen(Message):
 
 
 @dataclass
-class Narrow(Message):
-    """A facet value was chosen: add `clause` (e.g. `outcome:upheld`) to the query."""
+class FacetChosen(Message):
+    """A facet value was chosen: narrow the query to it, or widen it again if `selected` (the
+    query already requires it)."""
 
-    clause: str
+    field: str
+    value: str
+    selected: bool

@@ -19,10 +19,10 @@ from textual.widgets.option_list import Option
 
 from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, Hit, Snippet
-from imrsearch.render.console import marked, outcome_text
+from imrsearch.model import Facet, FacetValue, Hit, Snippet
+from imrsearch.render.console import facet_value_text, marked, outcome_text
 from imrsearch.render.terminal import for_terminal
-from imrsearch.tui.messages import HitChosen, HitHighlighted, Narrow
+from imrsearch.tui.messages import FacetChosen, HitChosen, HitHighlighted
 
 # Values worth completing after `field:` (or an alias); the rest are open vocabularies.
 FIELD_VALUES = {name: f.values for f in api.QUERY_FIELDS if f.values for name in f.names}
@@ -157,19 +157,19 @@ class ResultList(OptionList):
         self.post_message(HitChosen(self.hits[event.option_index]))
 
 
-def facet_clause(field: str, value: str) -> str:
-    """`field:value` as the user would type it: quoted unless it is one plain word."""
-    bare = value.replace("-", "").replace(".", "").replace("_", "").isalnum()
-    return f"{field}:{value}" if bare else f'{field}:"{value}"'
-
-
 class FacetPanel(OptionList):
-    """Counts per facet value for the current results; Enter narrows the query to a value."""
+    """Counts per facet value for the current results, values the query requires marked ✓;
+    Enter on a value narrows the query to it, on a marked one widens the query again."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Narrow")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Narrow/widen")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.choices: dict[str, tuple[str, FacetValue]] = {}  # option id → (facet, value)
 
     def show_facets(self, facets: list[Facet], titles: dict[str, str]) -> None:
         options: list[Option] = []
+        self.choices = {}
         for facet in facets:
             if not facet.values:
                 continue
@@ -180,11 +180,13 @@ class FacetPanel(OptionList):
                 row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
                 row.add_column(justify="right")
                 # a Text, not a str: a table cell string is parsed as markup
-                row.add_row(Text(for_terminal(value.value, single_line=True)), str(value.count))
-                options.append(Option(row, id=f"{facet.name}:{value.value}"))
+                row.add_row(facet_value_text(value), str(value.count))
+                key = f"{facet.name}:{value.value}"
+                self.choices[key] = (facet.name, value)
+                options.append(Option(row, id=key))
         self.set_options(options)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        field, value = (event.option.id or "").split(":", 1)
-        self.post_message(Narrow(facet_clause(field, value)))
+        field, value = self.choices[event.option.id or ""]
+        self.post_message(FacetChosen(field, value.value, value.selected))

@@ -12,12 +12,13 @@ import pytest
 from textual.widget import Widget
 
 from imrsearch import api
+from imrsearch.model import Facet, FacetValue
 from imrsearch.render.console import MATCH_STYLE
 from imrsearch.tui import backend
-from imrsearch.tui.app import EXCERPTS_FILE, make_app, narrowed
+from imrsearch.tui.app import EXCERPTS_FILE, make_app
 from imrsearch.tui.letter_view import LetterView, breaks
 from imrsearch.tui.screens import HelpScreen
-from imrsearch.tui.widgets import ErrorBox, FacetPanel, QueryBar, ResultList, facet_clause
+from imrsearch.tui.widgets import ErrorBox, FacetPanel, QueryBar, ResultList
 
 DESIGN = 'outcome:upheld drug:valium "no provision to modify"'
 SEED = "000_8e1dcabcf776b057.txt"
@@ -87,10 +88,7 @@ async def test_facet_value_narrows_the_query_and_teaches_the_syntax(tui_index, r
         await run_query(pilot, "valium")
         assert app.result.total == 12
         facets = app.query_one(FacetPanel)
-        facets.focus()
-        facets.highlighted = facets.get_option_index("outcome:overturned")
-        await pilot.press("enter")
-        await wait(pilot)
+        await choose(pilot, wait, "outcome:overturned")
         assert app.query_one(QueryBar).value == "valium outcome:overturned"
         assert [(h.outcome, h.drugs) for h in app.result.hits] == [("overturned", ["Norco"])]
 
@@ -104,14 +102,93 @@ async def test_facet_value_narrows_the_query_and_teaches_the_syntax(tui_index, r
             for v in f.values
             if v.value == "muscle relaxant"
         )
-        facets.focus()
-        facets.highlighted = facets.get_option_index("class:muscle relaxant")
-        await pilot.press("enter")
-        await wait(pilot)
+        await choose(pilot, wait, "class:muscle relaxant")
         narrowed_query = '(class:opioid OR class:"muscle relaxant") class:"muscle relaxant"'
-        assert app.query_one(QueryBar).value == narrowed_query
+        assert app.query_one(QueryBar).value == narrowed_query  # the phrase added once
         assert app.result.total == count == 2
         assert ["Soma"] in [h.drugs for h in app.result.hits]
+
+        assert "✓ muscle relaxant" in screen_text(app, facets)
+        await choose(pilot, wait, "class:muscle relaxant")  # chosen again: taken out again
+        assert app.query_one(QueryBar).value == '(class:opioid OR class:"muscle relaxant")'
+        assert "✓" not in screen_text(app, facets)
+
+
+async def choose(pilot, wait, option: str) -> None:
+    """Enter on one value of the facet panel, and wait for the search it starts."""
+    facets = pilot.app.query_one(FacetPanel)
+    facets.focus()
+    facets.highlighted = facets.get_option_index(option)
+    await pilot.press("enter")
+    await wait(pilot)
+
+
+async def test_a_value_the_query_requires_is_marked_and_choosing_it_widens(
+    tui_index, run_query, wait
+):
+    app = make_app(index=tui_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_query(pilot, "valium AND result:upheld")
+        facets = app.query_one(FacetPanel)
+        shown = screen_text(app, facets)
+        assert "✓ upheld" in shown
+        assert shown.count("✓") == 1
+        (row,) = [line for line in shown.splitlines() if "✓" in line]
+        assert row.split()[-1] == str(app.result.total)
+        await choose(pilot, wait, "outcome:upheld")
+        assert app.query_one(QueryBar).value == "valium"
+        assert app.result.total == 12
+
+        await run_query(pilot, "outcome:upheld")  # the value is the whole query
+        await choose(pilot, wait, "outcome:upheld")
+        assert app.query_one(QueryBar).value == ""
+        assert app.result is None
+        assert app.query_one(ResultList).option_count == 0
+        assert app.query_one(FacetPanel).option_count == 0
+        assert "Type a query" in screen_text(app, app.query_one("#status"))
+
+
+async def test_an_excluded_value_narrows_to_it_all_the_same(tui_index, run_query, wait):
+    """`NOT outcome:upheld` once left the query unchanged when upheld was chosen."""
+    app = make_app(index=tui_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_query(pilot, "valium OR NOT outcome:upheld")
+        (outcome,) = [f for f in app.result.facets if f.name == "outcome"]
+        count = next(v.count for v in outcome.values if v.value == "upheld")
+        await choose(pilot, wait, "outcome:upheld")
+        narrowed_query = "(valium OR NOT outcome:upheld) outcome:upheld"
+        assert app.query_one(QueryBar).value == narrowed_query
+        assert app.result.total == count
+        assert {h.outcome for h in app.result.hits} == {"upheld"}
+
+
+async def test_a_value_with_quotes_and_markup_narrows_safely(
+    tui_index, run_query, wait, monkeypatch
+):
+    """Facet values come from letters: a quote must not break the query, nor [markup] render."""
+    app = make_app(index=tui_index)
+    told: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **_: told.append(message))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_query(pilot, "valium")
+        hostile = [
+            Facet("specialty", [FacetValue('"Pain" [b]x[/b]', 3, 1, False)]),
+            Facet("outcome", [FacetValue('up"held', 2, 2, False)]),
+        ]
+        facets = app.query_one(FacetPanel)
+        facets.show_facets(hostile, backend.FACETS)
+        await pilot.pause()
+        assert '"Pain" [b]x[/b]' in screen_text(app, facets)
+
+        await choose(pilot, wait, 'outcome:up"held')  # a keyword keeps its quote: no query says it
+        assert app.query_one(QueryBar).value == "valium"
+        assert "cannot be written" in told[-1]
+
+        facets.show_facets(hostile, backend.FACETS)
+        await pilot.pause()
+        await choose(pilot, wait, 'specialty:"Pain" [b]x[/b]')
+        assert app.query_one(QueryBar).value == 'valium specialty:"Pain [b]x[/b]"'
+        assert not app.query_one(ErrorBox).display
 
 
 @pytest.mark.parametrize(
@@ -274,15 +351,6 @@ async def test_missing_index_is_an_inline_error(tmp_path, wait):
         assert app.query_one(ErrorBox).display
         shown = screen_text(app, app.query_one(ErrorBox))
         assert "nowhere" in shown.replace("\n", "")  # the path may wrap at any character
-
-
-def test_facet_clauses_are_typed_as_a_user_would():
-    assert facet_clause("outcome", "upheld") == "outcome:upheld"
-    assert facet_clause("class", "muscle relaxant") == 'class:"muscle relaxant"'
-    assert facet_clause("drug", "oxycodone/acetaminophen") == 'drug:"oxycodone/acetaminophen"'
-    assert narrowed("valium", "outcome:upheld") == "valium outcome:upheld"
-    assert narrowed("valium outcome:upheld", "outcome:upheld") == "valium outcome:upheld"
-    assert narrowed("norco OR valium", "year:2016") == "(norco OR valium) year:2016"
 
 
 def test_breaks_fit_rows_and_prefer_spaces():
