@@ -18,7 +18,7 @@ KEYS = (
     ("↑ / ↓", "in the query bar: older / newer queries; elsewhere: move"),
     ("→", "accept the grey completion (field names, outcome values)"),
     ("Tab / Shift+Tab", "next / previous pane: query, facets, results, letter"),
-    ("Enter on a facet", "add it to the query (e.g. outcome:upheld) and search again"),
+    ("Enter on a facet", "require it (adds e.g. outcome:upheld); on a ✓ value, take it out"),
     ("n / N", "next / previous match in the letter"),
     ("c", "copy a citation excerpt (clipboard + ./imrsearch-excerpts.txt)"),
     ("p", "show and copy the letter's file path"),
