@@ -310,3 +310,29 @@ def test_exports_never_write_through_a_planted_symlink(hostile, tmp_path, monkey
     path, rows = backend.Backend(hostile["index"]).export(MARKER, "csv", tmp_path)
     assert target.read_text() == "keep me" and planted.is_symlink()
     assert path.name == "imrsearch-results-20260102-030405-2.csv" and rows >= 1
+
+
+def test_a_newline_in_a_file_name_never_adds_a_line_to_an_excerpt(hostile):
+    """Finding 8: the excerpts file gets exactly the lines `excerpt` writes, whatever the name."""
+    from imrsearch.tui.document import excerpt
+
+    with api.open_searcher(hostile["index"]) as opened:
+        hit = next(iter(opened.iter_hits(MARKER)))
+    assert "\\x0a" in hit.source  # the newline of the name, in its display form
+    text = excerpt(hit, "a passage\nover two lines")
+    lines = text.splitlines()
+    assert len(lines) == 4  # citation, the quoted passage (two lines), the source
+    assert lines[-1].startswith("Source: ") and "line.txt" in lines[-1]
+
+
+def test_a_query_reads_no_manifest(hostile, monkeypatch):
+    """Finding 8: the query path reads the small per-generation file, never manifest.json
+    (which lists every file of the archive: seconds and hundreds of MB at two million)."""
+    from imrsearch.engine import store
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("manifest.json read on the query path")
+
+    monkeypatch.setattr(store, "read_manifest", refuse)
+    assert api.search(MARKER, hostile["index"]).total >= 1
+    assert api.show(display_path(hostile["letter"]), hostile["index"]).decisions
