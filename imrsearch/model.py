@@ -72,7 +72,7 @@ class Patient:
 class Letter:
     """A parsed IMR final determination letter."""
 
-    source: str
+    path: str  # the file it was read from, in display form (see vocab.paths)
     format: str = "unknown"
     case_number: str | None = None
     date_assigned: date | None = None
@@ -91,7 +91,7 @@ class Letter:
     def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
         """The stable JSON shape scripts rely on (see `imrsearch parse --json`)."""
         out: dict[str, Any] = {
-            "source": self.source,
+            "path": self.path,
             "format": self.format,
             "case_number": self.case_number,
         }
@@ -123,7 +123,7 @@ class Letter:
             return date.fromisoformat(value) if value else None
 
         return cls(
-            source=data["source"],
+            path=data["path"],
             format=data.get("format", "unknown"),
             case_number=data.get("case_number"),
             date_assigned=day("date_assigned"),
@@ -207,25 +207,24 @@ class Hit:
     """One matching decision, with what a reader needs to judge and cite it."""
 
     case_number: str | None
-    source: str
-    decision: int  # 1-based item number within the letter
+    path: str  # the letter's file, in display form
+    item: int  # 1-based item number within the letter
     service: str
     outcome: str
     drugs: list[str]
     score: float
     snippet: Snippet
     decision_date: date | None = None
-    specialties: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)  # guideline sources (mtus, odg, ...)
+    guideline_sources: list[str] = field(default_factory=list)  # mtus, acoem, odg, other
 
     @property
     def label(self) -> str:
         """The case number, or the file's name for letters that print none."""
-        return self.case_number or self.source.rsplit("/", 1)[-1]
+        return self.case_number or self.path.rsplit("/", 1)[-1]
 
     def citation(self) -> str:
         decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""
-        return f"{self.label}, item {self.decision}{decided}"
+        return f"{self.label}, item {self.item}{decided}"
 
 
 @dataclass

@@ -92,8 +92,8 @@ def folded(text: str) -> str:
 
 HIT_TYPES = {
     "case_number": (str, type(None)),
-    "source": str,
-    "decision": int,
+    "path": str,
+    "item": int,
     "service": str,
     "outcome": str,
     "drugs": list,
@@ -108,13 +108,13 @@ def test_json_design_card(query, parsed_samples):
     done = query(DESIGN_CARD, "--json", "--facet", "outcome,drug,specialty,year,source")
     assert done.code == 0, done.err
     data = json.loads(done.out)
-    want = {key(lt.source, d.number): (lt, d) for lt, d in rows(parsed_samples, design_card)}
+    want = {key(lt.path, d.number): (lt, d) for lt, d in rows(parsed_samples, design_card)}
     assert data["query"] == DESIGN_CARD
     assert data["total"] == len(want) == len(data["hits"])
     for hit in data["hits"]:
         for name, kind in HIT_TYPES.items():
             assert isinstance(hit[name], kind), name
-        letter, d = want[key(hit["source"], hit["decision"])]
+        letter, d = want[key(hit["path"], hit["item"])]
         assert hit["case_number"] == letter.case_number
         assert (hit["service"], hit["outcome"]) == (d.service, d.outcome)
         assert hit["drugs"] == [x.name for x in d.drugs]
@@ -215,15 +215,15 @@ def test_csv_citation_of_a_known_decision(query, parsed_samples):
     assert letter_named(parsed_samples, "CM16-0213037").decision_date == date(2016, 12, 9)
     done = query("case:CM16-0213037", "--csv")
     assert done.code == 0, done.err
-    citations = {row["decision"]: row["citation"] for row in read_csv(done.out)}
+    citations = {row["item"]: row["citation"] for row in read_csv(done.out)}
     assert citations["2"] == "CM16-0213037, item 2 (decided 2016-12-09)"
 
 
 def test_csv_all_is_one_row_per_decision(query, parsed_samples):
-    want = {key(lt.source, d.number) for lt, d in rows(parsed_samples, lambda lt, d: True)}
+    want = {key(lt.path, d.number) for lt, d in rows(parsed_samples, lambda lt, d: True)}
     table = read_csv(query("format:d", "--csv", "--all").out)
     assert len(table) == len(want)
-    assert {key(row["source"], int(row["decision"])) for row in table} == want
+    assert {key(row["path"], int(row["item"])) for row in table} == want
     assert all(row["citation"] for row in table)
 
 
@@ -378,7 +378,7 @@ def test_show_one_decision(show, parsed_samples):
 
 def test_show_by_source_path(show, parsed_samples):
     seed = parsed_samples[0]
-    done = show(seed.source)
+    done = show(seed.path)
     assert done.code == 0, done.err
     assert titles(done.out) == [(d.number, d.outcome.upper()) for d in seed.decisions]
 
@@ -405,8 +405,8 @@ def test_show_query_highlights_its_words(show, parsed_samples, monkeypatch):
     seed = parsed_samples[0]
     assert "tapering" in seed.decisions[0].rationale
     styled = re.compile(r"\x1b\[[0-9;]*mtapering")
-    assert styled.search(show(seed.source, "--query", "rationale:tapering").out)
-    assert not styled.search(show(seed.source).out)
+    assert styled.search(show(seed.path, "--query", "rationale:tapering").out)
+    assert not styled.search(show(seed.path).out)
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
     docs = [
         {
             "kind": KIND_LETTER,
-            "doc_id": letter.source,
-            "path": letter.source,
-            "name": letter.source.rsplit("/", 1)[-1],
+            "doc_id": letter.path,
+            "path": letter.path,
+            "name": letter.path.rsplit("/", 1)[-1],
             "case": letter.case_number or "",
             "format": letter.format,
             "summary": letter.summary,
@@ -45,7 +45,7 @@ def _day(value: date | None) -> datetime | None:
 def _letter_fields(letter: Letter) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": KIND_DECISION,
-        "path": letter.source,
+        "path": letter.path,
         "case": letter.case_number or "",
         "format": letter.format,
         "specialty": ", ".join(letter.reviewer.specialties),
@@ -83,7 +83,7 @@ def _decision_document(
     pages = list(dict.fromkeys(p for c in decision.guidelines for p in _expand_pages(c.pages)))
     doc = dict(shared)
     doc.update(
-        doc_id=f"{letter.source}#{decision.number}",
+        doc_id=f"{letter.path}#{decision.number}",
         number=decision.number,
         service=decision.service,
         rationale=decision.rationale,

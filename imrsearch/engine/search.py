@@ -144,16 +144,15 @@ class Searcher:
         decided = fields.get("decided")
         return Hit(
             case_number=fields.get("case") or None,
-            source=fields["path"],
-            decision=fields["number"],
+            path=fields["path"],
+            item=fields["number"],
             service=fields["service"],
             outcome=fields.get("outcome", ""),
             drugs=list(fields.get("drugs_shown") or []),
             score=float(hit.score or 0.0),
             snippet=snippet,
             decision_date=decided.date() if decided else None,
-            specialties=[s for s in fields.get("specialty", "").split(", ") if s],
-            sources=[s for s in fields.get("source", "").split(",") if s],
+            guideline_sources=[s for s in fields.get("source", "").split(",") if s],
         )
 
     def _facets(self, text: str, docnums, names, limit) -> list[Facet]:

@@ -20,8 +20,8 @@ _LAYOUTS = (("A", format_a), ("B", format_b), ("C", format_c), ("D", format_d))
 _ANY_CASE_NUMBER = re.compile(CASE_NUMBER)
 
 
-def parse_text(text: str, source: str, *, strict: bool = False) -> Letter:
-    letter = Letter(source=source, text=text.replace("\r\n", "\n"))
+def parse_text(text: str, path: str, *, strict: bool = False) -> Letter:
+    letter = Letter(path=path, text=text.replace("\r\n", "\n"))
     clean = normalize(text)
     for name, layout in _LAYOUTS:
         if layout.detect(clean):

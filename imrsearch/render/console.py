@@ -76,7 +76,7 @@ def print_results(console: Console, result: SearchResult) -> None:
             for_terminal(case, single_line=True),
             style="bold cyan" if case != previous_case else "cyan",
         )
-        head.append(f"  item {hit.decision}", style="bold")
+        head.append(f"  item {hit.item}", style="bold")
         if hit.decision_date:
             head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
         head.append("  ")
@@ -86,8 +86,8 @@ def print_results(console: Console, result: SearchResult) -> None:
         details = []
         if hit.drugs:
             details.append("drugs: " + ", ".join(hit.drugs))
-        if hit.sources:
-            details.append("guideline: " + ", ".join(s.upper() for s in hit.sources))
+        if hit.guideline_sources:
+            details.append("guideline: " + ", ".join(s.upper() for s in hit.guideline_sources))
         if details:
             lines.append(Text("  " + for_terminal(" · ".join(details)), style="dim"))
         snippet = Text("  ")
@@ -97,7 +97,7 @@ def print_results(console: Console, result: SearchResult) -> None:
         console.print()
         previous_case = case
     shown = len(result.hits)
-    letters = len({h.source for h in result.hits})
+    letters = len({h.path for h in result.hits})
     console.print(
         f"[bold]{result.total}[/] matching decision{'s' if result.total != 1 else ''}"
         f" (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
@@ -157,7 +157,7 @@ def print_letter(
         ("Licensed in", ", ".join(letter.reviewer.states)),
         ("Patient", _patient(letter)),
         ("Format", letter.format),
-        ("Source", letter.source),
+        ("Source", letter.path),
     ):
         if value:
             header.add_row(Text(label, style="dim"), Text(for_terminal(str(value))))

@@ -15,7 +15,7 @@ from imrsearch.render.terminal import for_terminal
 CSV_COLUMNS = (
     "citation",
     "case_number",
-    "decision",
+    "item",
     "decision_date",
     "outcome",
     "service",
@@ -23,7 +23,7 @@ CSV_COLUMNS = (
     "guideline_sources",
     "score",
     "snippet",
-    "source",
+    "path",
 )
 
 
@@ -53,8 +53,8 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     snippet, highlights = bracketed(hit.snippet)
     return {
         "case_number": hit.case_number,
-        "source": hit.source,
-        "decision": hit.decision,
+        "path": hit.path,
+        "item": hit.item,
         "service": hit.service,
         "outcome": hit.outcome,
         "drugs": hit.drugs,
@@ -62,7 +62,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "snippet": snippet,
         "highlights": highlights,
         "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
-        "guideline_sources": hit.sources,
+        "guideline_sources": hit.guideline_sources,
         "citation": hit.citation(),
     }
 
@@ -146,15 +146,15 @@ def write_csv(
                 [
                     hit.citation(),
                     hit.case_number or "",
-                    hit.decision,
+                    hit.item,
                     hit.decision_date.isoformat() if hit.decision_date else "",
                     hit.outcome,
                     hit.service,
                     "; ".join(hit.drugs),
-                    "; ".join(hit.sources),
+                    "; ".join(hit.guideline_sources),
                     f"{hit.score:.4f}",
                     plain(hit.snippet),
-                    hit.source,
+                    hit.path,
                 ],
             )
         )

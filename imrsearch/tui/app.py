@@ -213,7 +213,7 @@ class ImrApp(App[None]):
 
     def on_hit_highlighted(self, message: HitHighlighted) -> None:
         self.hit = message.hit
-        if message.hit.source in self._letters:
+        if message.hit.path in self._letters:
             self._preview(message.hit)
         else:
             self._load_letter(message.hit)
@@ -224,28 +224,28 @@ class ImrApp(App[None]):
     @work(thread=True, exclusive=True, group="letter")
     def _load_letter(self, hit: Hit) -> None:
         try:
-            self.post_message(LetterLoaded(hit, self.backend.letter(hit.source)))
+            self.post_message(LetterLoaded(hit, self.backend.letter(hit.path)))
         except Exception as exc:  # a letter that cannot be read leaves the rest usable
-            self.post_message(WorkFailed(f"Could not read {hit.source}", exc))
+            self.post_message(WorkFailed(f"Could not read {hit.path}", exc))
 
     def on_letter_loaded(self, message: LetterLoaded) -> None:
-        self._letters[message.hit.source] = message.letter
+        self._letters[message.hit.path] = message.letter
         if message.hit is self.hit:
             self._preview(message.hit)
 
     def _preview(self, hit: Hit) -> None:
         view = self.query_one(LetterView)
-        doc = self._documents.get(hit.source)
+        doc = self._documents.get(hit.path)
         if doc is None:
-            doc = build_document(self._letters[hit.source], self._highlight)
-            self._documents[hit.source] = doc
-        current, home = doc.target(hit.decision, hit.snippet), doc.anchors.get(hit.decision, 0)
+            doc = build_document(self._letters[hit.path], self._highlight)
+            self._documents[hit.path] = doc
+        current, home = doc.target(hit.item, hit.snippet), doc.anchors.get(hit.item, 0)
         if view.document is doc:
             view.show_match(current, home)
         else:
             view.show(doc, current, home)
         view.border_title = Text(
-            for_terminal(f"{hit.label}, item {hit.decision}", single_line=True)
+            for_terminal(f"{hit.label}, item {hit.item}", single_line=True)
         )
 
     def action_step(self, delta: int) -> None:
@@ -260,8 +260,8 @@ class ImrApp(App[None]):
             return
         view = self.query_one(LetterView)
         doc, current = view.document, view.current
-        shown = doc is self._documents.get(hit.source)
-        if shown and current is not None and doc.item_of(doc.matches[current][0]) == hit.decision:
+        shown = doc is self._documents.get(hit.path)
+        if shown and current is not None and doc.item_of(doc.matches[current][0]) == hit.item:
             text = excerpt(hit, passage(doc, current))
         else:
             text = excerpt(hit, plain(hit.snippet).strip())
@@ -282,8 +282,8 @@ class ImrApp(App[None]):
         if self.hit is None:
             self.notify("Select a result first.", severity="warning")
             return
-        self.copy_to_clipboard(self.hit.source)
-        self.notify(for_terminal(self.hit.source, single_line=True), title="Letter file (copied)")
+        self.copy_to_clipboard(self.hit.path)
+        self.notify(for_terminal(self.hit.path, single_line=True), title="Letter file (copied)")
 
     def action_export(self, fmt: str) -> None:
         if self.result is None:

@@ -74,7 +74,7 @@ class Document:
 
 def build_document(letter: Letter, highlight: Highlight) -> Document:
     doc = Document()
-    name = letter.case_number or Path(letter.source).name
+    name = letter.case_number or Path(letter.path).name
     title = Text(for_terminal(name, single_line=True), style="bold")
     if letter.decision_date:
         title.append(f"  decided {letter.decision_date.isoformat()}")
@@ -93,7 +93,7 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
     if any(patient):
         doc.add(", ".join(p for p in patient if p), "Patient")
     if letter.case_number:
-        file_name = for_terminal(Path(letter.source).name, single_line=True)
+        file_name = for_terminal(Path(letter.path).name, single_line=True)
         doc.add(Text(file_name), "File")  # the full path: key p
     if letter.summary:
         doc.add("")
@@ -157,5 +157,5 @@ def excerpt(hit: Hit, text: str) -> str:
     """A citation-ready excerpt: who, which item, when, what was decided, and the words."""
     outcome = f" ({hit.outcome})" if hit.outcome else ""
     head = for_terminal(f"{hit.citation()}: {hit.service}{outcome}", single_line=True)
-    source = for_terminal(hit.source, single_line=True)
+    source = for_terminal(hit.path, single_line=True)
     return f'{head}\n"{for_terminal(text)}"\nSource: {source}\n'

@@ -114,7 +114,7 @@ def hit_label(hit: Hit) -> Group:
     """Two rows: case, item, outcome, drug and the disputed item; then the snippet."""
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(for_terminal(hit.label, single_line=True), style="bold cyan")
-    head.append(f" item {hit.decision} ")
+    head.append(f" item {hit.item} ")
     head.append_text(outcome_text(hit.outcome))
     if hit.drugs:
         head.append(" " + for_terminal(", ".join(hit.drugs), single_line=True), style="bold")

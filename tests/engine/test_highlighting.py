@@ -77,11 +77,11 @@ def test_snippet_show_and_preview_mark_the_same_words(opened, query):
     result = opened.search(query, limit=None)
     with_marks = 0
     for hit in result.hits[:8]:
-        letter = opened.letter(hit.source)
+        letter = opened.letter(hit.path)
         snippet = marked_in_snippet(hit)  # empty when the match is in the summary or guideline
         shown = marked_by_show(letter, result.highlight)
         preview = marked_in_preview(letter, result.highlight)
-        assert shown, (query, hit.source)
+        assert shown, (query, hit.path)
         # the snippet is a window of the letter: everything it marks, the letter views mark
         assert snippet <= shown and snippet <= preview, (query, snippet, shown, preview)
         # and the two letter views mark the same words

@@ -10,13 +10,13 @@ from imrsearch import api
 
 
 def _decisions(searcher, text: str) -> set[tuple[str, int]]:
-    return {(h.source, h.decision) for h in searcher.search(text, limit=None).hits}
+    return {(h.path, h.item) for h in searcher.search(text, limit=None).hits}
 
 
 def _expected(parsed_samples, word: str) -> set[tuple[str, int]]:
     """Decisions of the letters whose summary has `word`, computed from the parsed letters."""
     return {
-        (letter.source, d.number)
+        (letter.path, d.number)
         for letter in parsed_samples
         if re.search(rf"\b{word}\b", letter.summary, re.IGNORECASE)
         for d in letter.decisions

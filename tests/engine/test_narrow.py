@@ -54,7 +54,7 @@ def searcher(samples_index: Path) -> Iterator[api.OpenIndex]:
 
 
 def hits(searcher: api.OpenIndex, query: str) -> set[Key]:
-    return {(Path(h.source).name, h.decision) for h in searcher.search(query, limit=None).hits}
+    return {(Path(h.path).name, h.item) for h in searcher.search(query, limit=None).hits}
 
 
 @pytest.mark.parametrize(("query", "value"), list(product(QUERIES, VALUES)))

@@ -46,11 +46,11 @@ def default_texts(letter: Letter, d: Decision) -> list[str]:
 
 
 def expected(letters: list[Letter], predicate: Predicate) -> set[Key]:
-    return {key(lt.source, d.number) for lt in letters for d in lt.decisions if predicate(lt, d)}
+    return {key(lt.path, d.number) for lt in letters for d in lt.decisions if predicate(lt, d)}
 
 
 def found(searcher: Searcher, query: str) -> set[Key]:
-    return {key(h.source, h.decision) for h in searcher.search(query, limit=None).hits}
+    return {key(h.path, h.item) for h in searcher.search(query, limit=None).hits}
 
 
 @pytest.fixture(scope="module")
@@ -261,12 +261,12 @@ def test_not_medically_necessary_skips_a_rationale_that_is_medically_necessary(
     searcher, parsed_samples
 ):
     """Seed 002's overturned Norco item ends "the request was medically necessary"."""
-    norco = next(lt for lt in parsed_samples if lt.source.endswith("002_70d663a21a5f6f22.txt"))
+    norco = next(lt for lt in parsed_samples if lt.path.endswith("002_70d663a21a5f6f22.txt"))
     item = norco.decisions[0]
     assert item.outcome == "overturned"
     assert has_phrase(item.rationale, "was medically necessary")
     assert not has_phrase(item.rationale, "not medically necessary")
-    assert key(norco.source, 1) not in found(searcher, '"not medically necessary"')
+    assert key(norco.path, 1) not in found(searcher, '"not medically necessary"')
 
 
 @pytest.mark.parametrize(
@@ -279,9 +279,9 @@ def test_not_medically_necessary_skips_a_rationale_that_is_medically_necessary(
     ids=["line-break", "page-break", "page-break-2"],
 )
 def test_phrase_across_a_break(searcher, parsed_samples, file, number, phrase, raw):
-    letter = next(lt for lt in parsed_samples if Path(lt.source).name == file)
+    letter = next(lt for lt in parsed_samples if Path(lt.path).name == file)
     assert re.search(raw, letter.text), "the letter should print the phrase across the break"
-    assert key(letter.source, number) in found(searcher, f'rationale:"{phrase}"')
+    assert key(letter.path, number) in found(searcher, f'rationale:"{phrase}"')
 
 
 def _near(first: str, second: str, slop: int) -> Predicate:
@@ -456,16 +456,16 @@ def test_unknown_facet_names_the_valid_ones(searcher):
 
 def test_hits_carry_the_decision(searcher, parsed_samples):
     """Every decision comes back once, with its item, outcome, drugs, date and sources."""
-    by_key = {key(lt.source, d.number): (lt, d) for lt in parsed_samples for d in lt.decisions}
+    by_key = {key(lt.path, d.number): (lt, d) for lt in parsed_samples for d in lt.decisions}
     result = searcher.search("format:d", limit=None)
     assert result.total == len(result.hits) == len(by_key)
     for hit in result.hits:
-        letter, d = by_key[key(hit.source, hit.decision)]
+        letter, d = by_key[key(hit.path, hit.item)]
         assert hit.case_number == letter.case_number
         assert (hit.service, hit.outcome) == (d.service, d.outcome)
         assert hit.drugs == [x.name for x in d.drugs]
         assert hit.decision_date == letter.decision_date
-        assert hit.sources == list(dict.fromkeys(c.source for c in d.guidelines))
+        assert hit.guideline_sources == list(dict.fromkeys(c.source for c in d.guidelines))
 
 
 def test_total_counts_decisions_not_letters(searcher, parsed_samples):
@@ -533,7 +533,7 @@ def test_letter_by_case_number(searcher, parsed_samples, spelling):
 
 def test_letter_by_source_path(searcher, parsed_samples):
     seed = parsed_samples[0]
-    assert searcher.letter(seed.source).summary == seed.summary
+    assert searcher.letter(seed.path).summary == seed.summary
 
 
 def test_letter_not_in_the_index(searcher):

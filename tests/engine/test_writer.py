@@ -52,7 +52,7 @@ def test_build_indexes_every_decision_the_parser_finds(archive: Path, tmp_path: 
     assert report.decisions == sum(len(letter.decisions) for letter in letters)
     docs = _documents(tmp_path / "ix")
     decision_ids = {k for k in docs if "#" in k}
-    assert decision_ids == {f"{x.source}#{d.number}" for x in letters for d in x.decisions}
+    assert decision_ids == {f"{x.path}#{d.number}" for x in letters for d in x.decisions}
     assert report.formats == {"D": 15}
     assert report.failures == []
 

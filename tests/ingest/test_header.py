@@ -34,7 +34,7 @@ def _first_page_pypdf(path: Path) -> str:
 
 
 def _read(text: str) -> dict:
-    letter = Letter(source="x")
+    letter = Letter(path="x")
     cut = text.find("HOW THE IMR")
     header.read_into(text[: cut if cut > 0 else len(text)], letter)
     data = letter.to_dict()

@@ -17,7 +17,7 @@ SEED = (Path(__file__).resolve().parents[2] / "samples" / "003_a2ace93582df6458.
 @given(st.text())
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     letter = parse_text(text, "x.txt", strict=True)
-    assert letter.source == "x.txt"
+    assert letter.path == "x.txt"
     assert letter.text == text.replace("\r\n", "\n")
 
 

@@ -148,7 +148,7 @@ def test_a_name_that_is_not_utf8_is_shown_by_its_display_path(built) -> None:
         done = cli("show", shown, "--json", "--index", str(index))
         assert done.returncode == 0, done.stderr
         letter = json.loads(done.stdout)
-        assert letter["source"] == shown
+        assert letter["path"] == shown
         assert marker in letter["text"]
     assert "\\xff\\xfe.txt" in odd["ffword"] and "\\x1b[2J\\x0aline" in odd["escword"]
     assert "back\\\\xff\\\\slash" in odd["slashword"]

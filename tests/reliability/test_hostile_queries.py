@@ -61,7 +61,7 @@ def searcher(index: Path) -> Iterator[Searcher]:
 
 
 def keys(hits: list[Hit]) -> set[tuple[str, int]]:
-    return {(Path(h.source).name, h.decision) for h in hits}
+    return {(Path(h.path).name, h.item) for h in hits}
 
 
 def highlighted(text: Text) -> list[str]:
@@ -79,7 +79,7 @@ def test_a_letter_where_every_word_matches_answers_quickly(searcher, text):
     result = searcher.search(text, limit=None)
     elapsed = time.perf_counter() - started
     assert elapsed < BOUND_SECONDS, f"{text}: {elapsed:.1f} s"
-    hit = next(h for h in result.hits if h.source.endswith("every-word.txt"))
+    hit = next(h for h in result.hits if h.path.endswith("every-word.txt"))
     assert hit.snippet.spans
     assert all(set(hit.snippet.text[a:b].split()) == {"medically"} for a, b in hit.snippet.spans)
 

@@ -114,8 +114,8 @@ def assert_safe(output: bytes) -> None:
     ids=lambda c: "-".join(a for a in c if a.isalnum())[:40] or "x",
 )
 def test_escape_sequences_never_reach_the_terminal(hostile, command):
-    letter = api.show(display_path(hostile["letter"]), hostile["index"]).source
-    assert letter == api.show(str(hostile["letter"]), hostile["index"]).source  # raw path too
+    letter = api.show(display_path(hostile["letter"]), hostile["index"]).path
+    assert letter == api.show(str(hostile["letter"]), hostile["index"]).path  # raw path too
     args = [a.replace("{letter}", letter) for a in command]
     if args[0] != "parse":
         args += ["--index", str(hostile["index"])]
@@ -318,7 +318,7 @@ def test_a_newline_in_a_file_name_never_adds_a_line_to_an_excerpt(hostile):
 
     with api.open_searcher(hostile["index"]) as opened:
         hit = next(iter(opened.iter_hits(MARKER)))
-    assert "\\x0a" in hit.source  # the newline of the name, in its display form
+    assert "\\x0a" in hit.path  # the newline of the name, in its display form
     text = excerpt(hit, "a passage\nover two lines")
     lines = text.splitlines()
     assert len(lines) == 4  # citation, the quoted passage (two lines), the source

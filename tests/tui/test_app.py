@@ -40,7 +40,7 @@ async def test_design_card_query_finds_the_seed_letter(tui_index, wait):
         await pilot.press(*DESIGN, "enter")
         await wait(pilot)
         hits = app.query_one(ResultList).hits
-        assert [(Path(h.source).name, h.decision, h.drugs) for h in hits] == [(SEED, 1, ["Valium"])]
+        assert [(Path(h.path).name, h.item, h.drugs) for h in hits] == [(SEED, 1, ["Valium"])]
         assert app.query_one(ResultList).option_count == 1
         shown = screen_text(app, app.query_one(ResultList))
         assert f"{SEED} item 1 UPHELD Valium" in shown
