@@ -45,13 +45,18 @@ class Decision:
     """One disputed item and what the reviewer decided about it."""
 
     number: int  # 1-based position in the letter
-    service: str  # the item text exactly as printed (whitespace folded)
+    # the item as printed (whitespace folded); for a partial authorisation, the IMR-eligible
+    # request, which is what the reviewer decided on
+    service: str
     outcome: str  # UPHELD | OVERTURNED | "" when the letter does not say
     ca_guideline: str = ""
     maximus_guideline: str = ""
     rationale: str = ""
-    original_request: str = ""  # partial authorisations only
-    eligible_request: str = ""  # partial authorisations only: the IMR-eligible remainder
+    # partial authorisations only: the request as made, the part the claims administrator
+    # authorised, and the IMR-eligible remainder (the same text as `service`)
+    original_request: str = ""
+    authorized_request: str = ""
+    eligible_request: str = ""
     drugs: list[Drug] = field(default_factory=list)
     guidelines: list[Citation] = field(default_factory=list)
 
@@ -150,6 +155,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "maximus_guideline": decision.maximus_guideline,
         "rationale": decision.rationale,
         "original_request": decision.original_request,
+        "authorized_request": decision.authorized_request,
         "eligible_request": decision.eligible_request,
         "drugs": [
             {"name": d.name, "generic": d.generic, "class": d.drug_class} for d in decision.drugs
@@ -170,6 +176,7 @@ def decision_from_dict(data: dict[str, Any]) -> Decision:
         maximus_guideline=data.get("maximus_guideline", ""),
         rationale=data.get("rationale", ""),
         original_request=data.get("original_request", ""),
+        authorized_request=data.get("authorized_request", ""),
         eligible_request=data.get("eligible_request", ""),
         drugs=[Drug(d["name"], d["generic"], d["class"]) for d in data.get("drugs", [])],
         guidelines=[
