@@ -376,6 +376,18 @@ def test_show_one_decision(show, parsed_samples):
     assert item.service in done.out
 
 
+def test_show_a_partial_authorisation_names_its_three_requests(show, parsed_samples):
+    partial = rows(parsed_samples, lambda lt, d: bool(d.original_request))
+    assert partial
+    for letter, d in partial:
+        done = show(letter.path, "--decision", str(d.number))
+        assert done.code == 0, done.err
+        lines = {" ".join(line.strip("│ ").split()) for line in done.out.splitlines()}
+        assert f"Item {d.eligible_request}" in lines
+        assert f"Original request {d.original_request}" in lines
+        assert f"Authorized {d.authorized_request}" in lines
+
+
 def test_show_by_source_path(show, parsed_samples):
     seed = parsed_samples[0]
     done = show(seed.path)

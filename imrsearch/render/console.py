@@ -184,6 +184,8 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
     body.add_row("Item", _highlight(decision.service, highlight))
+    for label, request in partial_requests(decision):
+        body.add_row(label, _highlight(request, highlight))
     if decision.drugs:
         drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
         body.add_row("Drugs", _highlight(drugs, highlight))
@@ -193,6 +195,16 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     title = Text(f"Item {decision.number}  ", style="bold")
     title.append_text(outcome_text(decision.outcome))
     return Panel(body, title=title, title_align="left")
+
+
+def partial_requests(decision: Decision) -> list[tuple[str, str]]:
+    """What a partial authorisation adds to its item (which is the IMR-eligible request, so
+    not repeated): the request as made and the part the claims administrator authorised."""
+    parts = (
+        ("Original request", decision.original_request),
+        ("Authorized", decision.authorized_request),
+    )
+    return [(label, text) for label, text in parts if text]
 
 
 def _highlight(text: str, highlight: Highlight) -> Text:

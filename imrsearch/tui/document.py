@@ -14,7 +14,7 @@ from rich.text import Text
 
 from imrsearch.highlight import spans
 from imrsearch.model import Highlight, Hit, Letter, Snippet
-from imrsearch.render.console import MATCH_STYLE, outcome_text
+from imrsearch.render.console import MATCH_STYLE, outcome_text, partial_requests
 from imrsearch.render.terminal import for_terminal
 
 HEADING_STYLE = "bold underline"
@@ -111,8 +111,7 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
             drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
             doc.add(drugs, "Drugs")
         for label, body in (
-            ("Original request", decision.original_request),
-            ("IMR eligible", decision.eligible_request),
+            *partial_requests(decision),
             ("Claims administrator guideline", decision.ca_guideline),
             ("MAXIMUS guideline", decision.maximus_guideline),
             ("Rationale", decision.rationale),

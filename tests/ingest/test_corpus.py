@@ -55,7 +55,8 @@ def test_corpus_is_complete() -> None:
         assert {p.stem for p in CORPUS.glob("*.pdf")} == set(corpus_expected)
     assert len(corpus_expected) == 132
     assert sum(len(v["decisions"]) for v in corpus_expected.values()) == 284
-    partial = [d for v in corpus_expected.values() for d in v["decisions"] if "original_request" in d]
+    decisions = [d for v in corpus_expected.values() for d in v["decisions"]]
+    partial = [d for d in decisions if "original_request" in d]
     assert len(partial) == 27
     assert all(d["authorized_request"] and d["eligible_request"] for d in partial)
 
