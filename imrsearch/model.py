@@ -263,6 +263,8 @@ class SearchResult:
     facets: list[Facet] = field(default_factory=list)
     elapsed: float = 0.0  # seconds spent searching
     highlight: Highlight = field(default_factory=Highlight)  # what every view marks
+    # the hits' order: by date, a hit's score is its sort key, not a relevance worth showing
+    sort: SortOrder = SortOrder.RELEVANCE
 
 
 @dataclass

@@ -245,6 +245,29 @@ def test_sort_by_date_shows_the_newest_decision_first(query, parsed_samples):
     assert data["hits"][0]["decision_date"] == newest.isoformat()
 
 
+HEAD = re.compile(
+    r"^\S+  item \d+(?:  decided (?P<day>\S+)|(?P<undated>  undated \(last\)))?"
+    r"  (?:UPHELD|OVERTURNED|—)(?:  score (?P<score>\S+))?$",
+    re.M,
+)
+
+
+def test_sort_by_date_prints_each_date_and_no_score(query, parsed_samples):
+    """Sorted by date, the score is the sort key (-20170223.00): the date is shown instead."""
+    everything = rows(parsed_samples, lambda lt, d: True)
+    days = sorted(
+        (lt.decision_date for lt, _ in everything),
+        key=lambda day: (day is None, -day.toordinal() if day else 0),
+    )
+    heads = list(HEAD.finditer(query("format:d", "--sort", "date", "--all").out))
+    assert [h["day"] or None for h in heads] == [day and day.isoformat() for day in days]
+    assert [bool(h["undated"]) for h in heads] == [day is None for day in days]
+    assert not any(h["score"] for h in heads)
+    by_relevance = list(HEAD.finditer(query("format:d", "--all").out))
+    assert len(by_relevance) == len(everything)
+    assert all(float(h["score"]) >= 0 and not h["undated"] for h in by_relevance)
+
+
 # ---- errors ----------------------------------------------------------------------------------
 
 MALFORMED = [

@@ -32,6 +32,7 @@ from imrsearch.model import (
     Letter,
     SearchResult,
     Snippet,
+    SortOrder,
 )
 from imrsearch.render.terminal import for_terminal
 
@@ -77,11 +78,16 @@ def print_results(console: Console, result: SearchResult) -> None:
             style="bold cyan" if case != previous_case else "cyan",
         )
         head.append(f"  item {hit.item}", style="bold")
-        if hit.decision_date:
-            head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
+        by_date = result.sort == SortOrder.DATE
+        if hit.decision_date:  # the order's key stands out when hits are sorted by it
+            day = f"  decided {hit.decision_date.isoformat()}"
+            head.append(day, style="bold" if by_date else "dim")
+        elif by_date:
+            head.append("  undated (last)")
         head.append("  ")
         head.append_text(outcome_text(hit.outcome))
-        head.append(f"  score {hit.score:.2f}", style="dim")
+        if not by_date:  # by date, the score is the sort key (-20170223), not a relevance
+            head.append(f"  score {hit.score:.2f}", style="dim")
         lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
         details = []
         if hit.drugs:

@@ -20,7 +20,7 @@ from imrsearch.engine.registry import field_names
 from imrsearch.engine.search import Searcher
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.ingest.archive import load_letter
-from imrsearch.model import Decision, Letter
+from imrsearch.model import Decision, Letter, SortOrder
 
 Key = tuple[str, int]
 Predicate = Callable[[Letter, Decision], bool]
@@ -518,8 +518,10 @@ def test_sort_by_date_newest_first(searcher, parsed_samples, query, predicate):
     want = _newest_first(
         [lt.decision_date for lt in parsed_samples for d in lt.decisions if predicate(lt, d)]
     )
-    hits = searcher.search(query, limit=None, sort="date").hits
-    assert [h.decision_date for h in hits] == want
+    result = searcher.search(query, limit=None, sort="date")
+    assert [h.decision_date for h in result.hits] == want
+    assert result.sort == SortOrder.DATE
+    assert searcher.search(query, limit=1).sort == SortOrder.RELEVANCE
 
 
 def test_unknown_sort_is_a_query_error(searcher):
