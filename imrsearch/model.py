@@ -253,6 +253,7 @@ class Facet:
     name: str
     values: list[FacetValue]
     truncated: bool = False  # more values than the limit: only the most frequent are listed
+    overlap: bool = False  # a decision can count under several values (see QueryField.overlap)
 
 
 @dataclass
@@ -308,6 +309,9 @@ class QueryField:
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()  # the closed vocabulary, where there is one
     facet: str = ""  # the facet's title where the field can be counted by value, else ""
+    # a decision can hold several values (a reviewer several specialties, an item several
+    # drugs), so a facet's counts may add up to more than the decisions counted
+    overlap: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

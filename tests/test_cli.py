@@ -130,10 +130,32 @@ def _facet_values(letter: Letter, d: Decision, name: str) -> set[str]:
     return {
         "outcome": {d.outcome},
         "drug": {x.generic for x in d.drugs},
+        "class": {x.drug_class for x in d.drugs},
         "specialty": set(letter.reviewer.specialties),
         "year": year,
         "source": {c.source for c in d.guidelines},
+        "sex": {letter.patient.sex} if letter.patient.sex else set(),
+        "format": {letter.format},
     }[name]
+
+
+def test_facet_tables_say_where_counts_can_overlap(query, parsed_samples):
+    """The registry says which facets can count a decision twice; the tables say so, and a
+    facet whose decisions hold several values in the samples is one of them."""
+    facets = [f for f in FIELDS if f.facet]
+    done = query("format:d", "--facet", ",".join(f.name for f in facets), "--facet-limit", "100")
+    assert done.code == 0, done.err
+    tables = dict(re.findall(r"^by (\w+) *\n(.*?)(?=^by \w+ *$|\Z)", done.out, re.M | re.S))
+    everything = rows(parsed_samples, lambda lt, d: True)
+    for field in facets:
+        note = "values can overlap: a decision can count under several, so the counts may add up"
+        assert (note in " ".join(tables[field.name].split())) == field.overlap, field.name
+        if any(len(_facet_values(lt, d, field.name)) > 1 for lt, d in everything):
+            assert field.overlap, field.name
+    summed = {
+        f.name: sum(len(_facet_values(lt, d, f.name)) for lt, d in everything) for f in facets
+    }
+    assert any(summed[f.name] > len(everything) for f in facets if f.overlap)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
+from imrsearch.engine.registry import BY_NAME
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
@@ -189,7 +190,8 @@ class Searcher:
                 FacetValue(v, c, upheld[v], selected=required.requires(name, v))
                 for v, c in ordered[:limit]
             ]
-            facets.append(Facet(name, values, truncated=len(ordered) > limit))
+            more = len(ordered) > limit
+            facets.append(Facet(name, values, truncated=more, overlap=BY_NAME[name].overlap))
         return facets
 
     def letter(self, case_or_path: str) -> Letter:

@@ -113,7 +113,7 @@ def print_results(console: Console, result: SearchResult) -> None:
     if shown < result.total:
         console.print("[dim]more with --limit N or --all[/]")
     for facet in result.facets:
-        print_facet(console, facet)
+        print_facet(console, facet, result.total)
 
 
 def facet_value_text(value: FacetValue) -> Text:
@@ -124,8 +124,21 @@ def facet_value_text(value: FacetValue) -> Text:
     return Text.assemble((SELECTED_MARK, "bold green"), (shown, "bold"))
 
 
-def print_facet(console: Console, facet: Facet) -> None:
-    table = Table(title=f"by {facet.name}", title_justify="left", show_edge=False)
+OVERLAP_NOTE = "values can overlap: a decision can count under several"
+
+
+def overlap_note(facet: Facet, total: int) -> str:
+    """Why a facet's counts may add up to more than the decisions counted (one reviewer with
+    two specialties, one item with two drugs), or "" for a facet where they cannot."""
+    if not facet.overlap:
+        return ""
+    return f"{OVERLAP_NOTE}, so the counts may add up to more than the {total:,} decisions"
+
+
+def print_facet(console: Console, facet: Facet, total: int) -> None:
+    table = Table(
+        title=f"by {facet.name}", title_justify="left", caption_justify="left", show_edge=False
+    )
     table.add_column(facet.name)
     table.add_column("decisions", justify="right")
     table.add_column("upheld", justify="right")
@@ -137,7 +150,7 @@ def print_facet(console: Console, facet: Facet) -> None:
             str(value.upheld),
             f"{value.uphold_rate:.0%}",
         )
-    notes = []
+    notes = [overlap_note(facet, total)] if facet.overlap else []
     if any(v.selected for v in facet.values):
         notes.append(f"{SELECTED_MARK}required by the query")
     if facet.truncated:

@@ -244,9 +244,7 @@ class ImrApp(App[None]):
             view.show_match(current, home)
         else:
             view.show(doc, current, home)
-        view.border_title = Text(
-            for_terminal(f"{hit.label}, item {hit.item}", single_line=True)
-        )
+        view.border_title = Text(for_terminal(f"{hit.label}, item {hit.item}", single_line=True))
 
     def action_step(self, delta: int) -> None:
         self.query_one(LetterView).step(delta)
