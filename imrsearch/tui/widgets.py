@@ -158,10 +158,15 @@ class ResultList(OptionList):
 
 
 class FacetPanel(OptionList):
-    """Counts per facet value for the current results, values the query requires marked ✓;
+    """Counts and uphold rates per facet value for the current results, values the query
+    requires marked ✓, facets whose values can overlap said so (from the field registry);
     Enter on a value narrows the query to it, on a marked one widens the query again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Narrow/widen")]
+    LEGEND = "count · % upheld"
+    # under a facet whose counts may add up to more than the decisions found (one line: the
+    # panel is narrow, and a wrapped option can lose its second line)
+    OVERLAP = "  can overlap"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -173,20 +178,32 @@ class FacetPanel(OptionList):
         for facet in facets:
             if not facet.values:
                 continue
-            heading = titles[facet.name] + (" (top)" if facet.truncated else "")
-            options.append(Option(Text(heading, style="bold"), disabled=True))
+            title = titles[facet.name] + (" (top)" if facet.truncated else "")
+            options.append(Option(_line(title, "bold"), disabled=True))
+            if facet.overlap:
+                options.append(Option(_line(self.OVERLAP, "dim italic"), disabled=True))
             for value in facet.values:
                 row = Table.grid(expand=True, padding=(0, 1))
                 row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
                 row.add_column(justify="right")
-                # a Text, not a str: a table cell string is parsed as markup
-                row.add_row(facet_value_text(value), str(value.count))
+                row.add_column(justify="right", width=4, style="dim")
+                # Texts, not strs: a table cell string is parsed as markup
+                row.add_row(
+                    facet_value_text(value),
+                    Text(str(value.count)),
+                    Text(f"{value.uphold_rate:.0%}"),
+                )
                 key = f"{facet.name}:{value.value}"
                 self.choices[key] = (facet.name, value)
                 options.append(Option(row, id=key))
         self.set_options(options)
+        self.border_subtitle = self.LEGEND if options else ""
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         field, value = self.choices[event.option.id or ""]
         self.post_message(FacetChosen(field, value.value, value.selected))
+
+
+def _line(text: str, style: str) -> Text:
+    return Text(text, style, no_wrap=True, overflow="ellipsis")
