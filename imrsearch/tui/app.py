@@ -25,6 +25,7 @@ from imrsearch.render.machine import plain
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
 from imrsearch.tui.document import Document, build_document, cite, excerpt, passage
+from imrsearch.tui.history import history_folder
 from imrsearch.tui.letter_view import LetterView
 from imrsearch.tui.messages import (
     Exported,
@@ -61,10 +62,13 @@ class ImrApp(App[None]):
         Binding("z", "zoom", "Zoom", show=False),
     ]
 
-    def __init__(self, index: Path | None = None, query: str = "") -> None:
+    def __init__(
+        self, index: Path | None = None, query: str = "", history_folder: Path | None = None
+    ) -> None:
         super().__init__()
         self.backend = Backend(index)
         self.initial_query = query
+        self.history_folder = history_folder
         self.result: SearchResult | None = None
         self.hit: Hit | None = None  # the hit under the results cursor
         self.searching = False
@@ -74,7 +78,7 @@ class ImrApp(App[None]):
         self._documents: dict[str, Document] = {}  # for the current results' highlighting
 
     def compose(self) -> ComposeResult:
-        yield QueryBar(self.initial_query, id="query")
+        yield QueryBar(self.initial_query, self.history_folder, id="query")
         yield ErrorBox(id="error")
         yield Static("Type a query and press Enter.  F1 for help.", id="status")
         with Horizontal(id="main"):
@@ -346,5 +350,6 @@ def append_excerpt(path: Path, text: str) -> None:
 
 
 def make_app(index: Path | None = None, query: str = "") -> ImrApp:
-    """The app the CLI runs and the tests drive."""
-    return ImrApp(index=index, query=query)
+    """The app the CLI runs and the tests drive; its query history is kept in the user's
+    state folder."""
+    return ImrApp(index=index, query=query, history_folder=history_folder())

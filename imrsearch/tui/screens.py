@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 KEYS = (
     ("Enter", "in the query bar: search; in the results: read the letter"),
-    ("↑ / ↓", "in the query bar: older / newer queries; elsewhere: move"),
+    ("↑ / ↓", "in the query bar: older / newer queries (kept between runs); elsewhere: move"),
     ("→", "accept the grey completion (field names, outcome values)"),
     ("Tab / Shift+Tab", "next / previous pane: query, facets, results, letter"),
     ("Enter on a facet", "require it (adds e.g. outcome:upheld); on a ✓ value, take it out"),

@@ -7,6 +7,7 @@ message from `messages`; none of them searches or reads files.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
@@ -22,6 +23,7 @@ from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Facet, FacetValue, Hit, Snippet
 from imrsearch.render.console import facet_value_text, marked, outcome_text
 from imrsearch.render.terminal import for_terminal
+from imrsearch.tui import history
 from imrsearch.tui.messages import FacetChosen, HitChosen, HitHighlighted
 
 # Values worth completing after `field:` (or an alias); the rest are open vocabularies.
@@ -55,27 +57,31 @@ class FieldSuggester(Suggester):
 
 
 class QueryBar(Input):
-    """The query input, with a history browsed by up and down."""
+    """The query input, with a history browsed by up and down and kept between runs in
+    `history_folder` (see `tui.history`; None keeps it for this run only)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Older query", show=False),
         Binding("down", "history(1)", "Newer query", show=False),
     ]
 
-    def __init__(self, value: str = "", **kwargs) -> None:
+    def __init__(self, value: str = "", history_folder: Path | None = None, **kwargs) -> None:
         super().__init__(
             value,
             placeholder='e.g. drug:valium "no provision to modify"',
             suggester=FieldSuggester(),
             **kwargs,
         )
-        self.history: list[str] = []
+        self.history_folder = history_folder
+        self.history: list[str] = history.load(history_folder)
         self._browsing = 0  # how many steps back from the draft
         self._draft = ""
 
     def remember(self, text: str) -> None:
         if text and (not self.history or self.history[-1] != text):
             self.history.append(text)
+            del self.history[: -history.LIMIT]
+            history.append(self.history_folder, text)
         self._browsing = 0
 
     def action_history(self, step: int) -> None:
