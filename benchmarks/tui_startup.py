@@ -9,6 +9,7 @@ and stops when the results list first shows hits. Prints the median and the rang
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,10 @@ def main() -> None:
         for _ in range(args.runs):
             started = time.perf_counter()
             out = subprocess.run(
-                [sys.executable, "-c", CHILD, folder], capture_output=True, text=True
+                [sys.executable, "-c", CHILD, folder],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "XDG_STATE_HOME": folder},  # not the user's query history
             )
             walls.append(time.perf_counter() - started)
             if out.returncode:

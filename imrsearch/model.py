@@ -45,13 +45,18 @@ class Decision:
     """One disputed item and what the reviewer decided about it."""
 
     number: int  # 1-based position in the letter
-    service: str  # the item text exactly as printed (whitespace folded)
+    # the item as printed (whitespace folded); for a partial authorisation, the IMR-eligible
+    # request, which is what the reviewer decided on
+    service: str
     outcome: str  # UPHELD | OVERTURNED | "" when the letter does not say
     ca_guideline: str = ""
     maximus_guideline: str = ""
     rationale: str = ""
-    original_request: str = ""  # partial authorisations only
-    eligible_request: str = ""  # partial authorisations only: the IMR-eligible remainder
+    # partial authorisations only: the request as made, the part the claims administrator
+    # authorised, and the IMR-eligible remainder (the same text as `service`)
+    original_request: str = ""
+    authorized_request: str = ""
+    eligible_request: str = ""
     drugs: list[Drug] = field(default_factory=list)
     guidelines: list[Citation] = field(default_factory=list)
 
@@ -150,6 +155,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "maximus_guideline": decision.maximus_guideline,
         "rationale": decision.rationale,
         "original_request": decision.original_request,
+        "authorized_request": decision.authorized_request,
         "eligible_request": decision.eligible_request,
         "drugs": [
             {"name": d.name, "generic": d.generic, "class": d.drug_class} for d in decision.drugs
@@ -170,6 +176,7 @@ def decision_from_dict(data: dict[str, Any]) -> Decision:
         maximus_guideline=data.get("maximus_guideline", ""),
         rationale=data.get("rationale", ""),
         original_request=data.get("original_request", ""),
+        authorized_request=data.get("authorized_request", ""),
         eligible_request=data.get("eligible_request", ""),
         drugs=[Drug(d["name"], d["generic"], d["class"]) for d in data.get("drugs", [])],
         guidelines=[
@@ -246,6 +253,7 @@ class Facet:
     name: str
     values: list[FacetValue]
     truncated: bool = False  # more values than the limit: only the most frequent are listed
+    overlap: bool = False  # a decision can count under several values (see QueryField.overlap)
 
 
 @dataclass
@@ -256,6 +264,8 @@ class SearchResult:
     facets: list[Facet] = field(default_factory=list)
     elapsed: float = 0.0  # seconds spent searching
     highlight: Highlight = field(default_factory=Highlight)  # what every view marks
+    # the hits' order: by date, a hit's score is its sort key, not a relevance worth showing
+    sort: SortOrder = SortOrder.RELEVANCE
 
 
 @dataclass
@@ -299,6 +309,9 @@ class QueryField:
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()  # the closed vocabulary, where there is one
     facet: str = ""  # the facet's title where the field can be counted by value, else ""
+    # a decision can hold several values (a reviewer several specialties, an item several
+    # drugs), so a facet's counts may add up to more than the decisions counted
+    overlap: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

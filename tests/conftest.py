@@ -12,6 +12,18 @@ from imrsearch.model import Letter
 
 
 @pytest.fixture(scope="session")
+def state_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("state")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_state(state_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test runs (the TUI keeps its query history in the state folder), nothing
+    is written to the user's own state folder."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_home))
+
+
+@pytest.fixture(scope="session")
 def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the bundled samples, built once per session."""
     path = tmp_path_factory.mktemp("samples-index")

@@ -130,10 +130,32 @@ def _facet_values(letter: Letter, d: Decision, name: str) -> set[str]:
     return {
         "outcome": {d.outcome},
         "drug": {x.generic for x in d.drugs},
+        "class": {x.drug_class for x in d.drugs},
         "specialty": set(letter.reviewer.specialties),
         "year": year,
         "source": {c.source for c in d.guidelines},
+        "sex": {letter.patient.sex} if letter.patient.sex else set(),
+        "format": {letter.format},
     }[name]
+
+
+def test_facet_tables_say_where_counts_can_overlap(query, parsed_samples):
+    """The registry says which facets can count a decision twice; the tables say so, and a
+    facet whose decisions hold several values in the samples is one of them."""
+    facets = [f for f in FIELDS if f.facet]
+    done = query("format:d", "--facet", ",".join(f.name for f in facets), "--facet-limit", "100")
+    assert done.code == 0, done.err
+    tables = dict(re.findall(r"^by (\w+) *\n(.*?)(?=^by \w+ *$|\Z)", done.out, re.M | re.S))
+    everything = rows(parsed_samples, lambda lt, d: True)
+    for field in facets:
+        note = "values can overlap: a decision can count under several, so the counts may add up"
+        assert (note in " ".join(tables[field.name].split())) == field.overlap, field.name
+        if any(len(_facet_values(lt, d, field.name)) > 1 for lt, d in everything):
+            assert field.overlap, field.name
+    summed = {
+        f.name: sum(len(_facet_values(lt, d, f.name)) for lt, d in everything) for f in facets
+    }
+    assert any(summed[f.name] > len(everything) for f in facets if f.overlap)
 
 
 @pytest.mark.parametrize(
@@ -243,6 +265,29 @@ def test_sort_by_date_shows_the_newest_decision_first(query, parsed_samples):
     newest = max(lt.decision_date for lt, _ in upheld)
     data = json.loads(query("outcome:upheld", "--sort", "date", "--limit", "1", "--json").out)
     assert data["hits"][0]["decision_date"] == newest.isoformat()
+
+
+HEAD = re.compile(
+    r"^\S+  item \d+(?:  decided (?P<day>\S+)|(?P<undated>  undated \(last\)))?"
+    r"  (?:UPHELD|OVERTURNED|—)(?:  score (?P<score>\S+))?$",
+    re.M,
+)
+
+
+def test_sort_by_date_prints_each_date_and_no_score(query, parsed_samples):
+    """Sorted by date, the score is the sort key (-20170223.00): the date is shown instead."""
+    everything = rows(parsed_samples, lambda lt, d: True)
+    days = sorted(
+        (lt.decision_date for lt, _ in everything),
+        key=lambda day: (day is None, -day.toordinal() if day else 0),
+    )
+    heads = list(HEAD.finditer(query("format:d", "--sort", "date", "--all").out))
+    assert [h["day"] or None for h in heads] == [day and day.isoformat() for day in days]
+    assert [bool(h["undated"]) for h in heads] == [day is None for day in days]
+    assert not any(h["score"] for h in heads)
+    by_relevance = list(HEAD.finditer(query("format:d", "--all").out))
+    assert len(by_relevance) == len(everything)
+    assert all(float(h["score"]) >= 0 and not h["undated"] for h in by_relevance)
 
 
 # ---- errors ----------------------------------------------------------------------------------
@@ -374,6 +419,18 @@ def test_show_one_decision(show, parsed_samples):
     assert done.code == 0, done.err
     assert titles(done.out) == [(4, item.outcome.upper())]
     assert item.service in done.out
+
+
+def test_show_a_partial_authorisation_names_its_three_requests(show, parsed_samples):
+    partial = rows(parsed_samples, lambda lt, d: bool(d.original_request))
+    assert partial
+    for letter, d in partial:
+        done = show(letter.path, "--decision", str(d.number))
+        assert done.code == 0, done.err
+        lines = {" ".join(line.strip("│ ").split()) for line in done.out.splitlines()}
+        assert f"Item {d.eligible_request}" in lines
+        assert f"Original request {d.original_request}" in lines
+        assert f"Authorized {d.authorized_request}" in lines
 
 
 def test_show_by_source_path(show, parsed_samples):

@@ -85,7 +85,10 @@ def _decision_document(
     doc.update(
         doc_id=f"{letter.path}#{decision.number}",
         number=decision.number,
-        service=decision.service,
+        # `service:` words find a partial authorisation by any of its requests; the item
+        # stored and shown stays the IMR-eligible one
+        service=_service_words(decision),
+        _stored_service=decision.service,
         rationale=decision.rationale,
         guideline=f"{decision.ca_guideline}\n{decision.maximus_guideline}",
         drug=" , ".join(names),
@@ -101,6 +104,11 @@ def _decision_document(
         doc["outcome"] = decision.outcome
         doc["facet_outcome"] = _facet([decision.outcome])
     return doc
+
+
+def _service_words(decision: Decision) -> str:
+    parts = (decision.service, decision.original_request, decision.authorized_request)
+    return "\n".join(dict.fromkeys(p for p in parts if p))
 
 
 def _facet(values) -> bytes:

@@ -1,9 +1,10 @@
 """Every field of the query language, declared once.
 
 The parser's aliases and value checks, the schema's facet columns, `--help`, the TUI's
-completions, facet titles and help screen, and the README's docs test are all derived from
-`FIELDS`. Adding a field touches this table, the document builder (`engine.documents`) and
-the README's field table; nothing else. Importable without Whoosh (the CLI's help needs it).
+completions, facet titles and help screen, every view's note that a facet's counts can
+overlap, and the README's docs test are all derived from `FIELDS`. Adding a field touches
+this table, the document builder (`engine.documents`) and the README's field table; nothing
+else. Importable without Whoosh (the CLI's help needs it).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ FIELDS: tuple[QueryField, ...] = (
     ),
     QueryField(
         "drug", "drug", "text", "brand/generic: finds both", "drug:valium",
-        aliases=("med", "medication"), facet="Drug",
+        aliases=("med", "medication"), facet="Drug", overlap=True,
     ),
     QueryField(
         "class", "drug_class", "text", "drug class", 'class:"muscle relaxant"',
-        aliases=("drugclass",), facet="Drug class",
+        aliases=("drugclass",), facet="Drug class", overlap=True,
     ),
     QueryField(
         "service", "service", "text", "words of the disputed item", "service:mri",
@@ -47,6 +48,7 @@ FIELDS: tuple[QueryField, ...] = (
     QueryField(
         "source", "source", "keyword", "mtus | acoem | odg | other", "source:odg",
         aliases=("src",), values=GUIDELINE_SOURCES, facet="Guideline source",
+        overlap=True,
     ),
     QueryField(
         "page", "page", "keyword", "cited page (ranges too)", "page:80",
@@ -54,7 +56,7 @@ FIELDS: tuple[QueryField, ...] = (
     ),
     QueryField(
         "specialty", "specialty", "text", "reviewer specialty", 'specialty:"pain medicine"',
-        aliases=("spec",), facet="Specialty",
+        aliases=("spec",), facet="Specialty", overlap=True,
     ),
     QueryField(
         "state", "state", "text", "reviewer licensure state", "state:california",

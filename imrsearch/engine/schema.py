@@ -12,7 +12,7 @@ from whoosh import analysis, columns, fields
 
 from imrsearch.engine.registry import FACETS
 
-SCHEMA_VERSION = 3  # 3: letters indexed by file name; Σ tokenised word by word
+SCHEMA_VERSION = 4  # 4: service words include a partial authorisation's other requests
 
 
 class LowercaseWords(analysis.RegexTokenizer):

@@ -15,11 +15,21 @@ from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
+from imrsearch.engine.registry import BY_NAME
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, FacetValue, Highlight, Hit, Letter, SearchResult, Snippet
+from imrsearch.model import (
+    Facet,
+    FacetValue,
+    Highlight,
+    Hit,
+    Letter,
+    SearchResult,
+    Snippet,
+    SortOrder,
+)
 from imrsearch.vocab.paths import display_path
 
 FACET_NAMES = FACET_FIELDS
@@ -93,7 +103,7 @@ class Searcher:
         hits = [self._hit(results[i], highlight) for i in range(shown)]
         computed = self._facets(text, results.docs(), facets, facet_limit) if facets else []
         elapsed = time.perf_counter() - started
-        return SearchResult(text, total, hits, computed, elapsed, highlight)
+        return SearchResult(text, total, hits, computed, elapsed, highlight, SortOrder(sort))
 
     def iter_hits(self, text: str, sort: str = "relevance") -> Iterator[Hit]:
         """Every matching decision, made one at a time as an export writes it."""
@@ -180,7 +190,8 @@ class Searcher:
                 FacetValue(v, c, upheld[v], selected=required.requires(name, v))
                 for v, c in ordered[:limit]
             ]
-            facets.append(Facet(name, values, truncated=len(ordered) > limit))
+            more = len(ordered) > limit
+            facets.append(Facet(name, values, truncated=more, overlap=BY_NAME[name].overlap))
         return facets
 
     def letter(self, case_or_path: str) -> Letter:

@@ -39,12 +39,25 @@ _BOUNDARY = re.compile(
     re.X,
 )
 _ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\b", re.IGNORECASE)
+# A partial authorisation, in either printed form:
+#   "X was the original request. Y was authorized by the Claims Administrator. The remaining
+#    IMR eligible portion of the original request, Z is"
+#   "X was the original request. The Claims Administrator authorized Y, leaving the original
+#    request IMR eligible. The original request, Z is"
 # Greedy `.*`: the eligible remainder follows the LAST "original request" of the paragraph.
 _PARTIAL = re.compile(
     r"""
-    (?P<original>.+?)\s+was\s+the\s+original\s+request\b     # "<X> was the original request."
-    .*\boriginal\s+request\s*,?\s*(?:is\s+)?                 # ... "of the original request,"
-    (?P<eligible>.+?)(?:\s+is)?\s*$                           # "<Y> is"
+    (?P<original>.+?)\s+was\s+the\s+original\s+request\b\s*\.?\s*  # "<X> was the original request."
+    (?P<middle>.*)\boriginal\s+request\s*,?\s*(?:is\s+)?            # ... "of the original request,"
+    (?P<eligible>.+?)(?:\s+is)?\s*$                                   # "<Z> is"
+    """,
+    re.IGNORECASE | re.S | re.X,
+)
+# What the claims administrator authorised, from the middle of the paragraph.
+_AUTHORIZED = re.compile(
+    r"""
+      ^(?P<passive>.+?)\s+(?:was|were)\s+authorized\s+by\s+the\s+Claims\s+Administrator\b
+    | ^The\s+Claims\s+Administrator\s+authorized\s+(?P<active>.+?)\s*,?\s+leaving\b
     """,
     re.IGNORECASE | re.S | re.X,
 )
@@ -94,12 +107,18 @@ def split_items(section: str) -> tuple[list[Decision], list[str]]:
     return decisions, warnings
 
 
-def _decision(number: int, service: str, outcome: str, ca: str, maximus: str) -> Decision:
-    decision = Decision(number, service, outcome, ca_guideline=ca, maximus_guideline=maximus)
-    partial = _PARTIAL.match(service) if _ORIGINAL.search(service) else None
+def _decision(number: int, item: str, outcome: str, ca: str, maximus: str) -> Decision:
+    """The decision on one item. A partial authorisation's item is the IMR-eligible request
+    (what the reviewer decided on); the original request and the authorised part are kept
+    beside it, so that a count or a citation never quotes the whole paragraph as the item."""
+    decision = Decision(number, item, outcome, ca_guideline=ca, maximus_guideline=maximus)
+    partial = _PARTIAL.match(item) if _ORIGINAL.search(item) else None
     if partial:
         decision.original_request = partial["original"].strip()
-        decision.eligible_request = partial["eligible"].strip()
+        decision.eligible_request = decision.service = partial["eligible"].strip()
+        authorized = _AUTHORIZED.match(partial["middle"])
+        if authorized:
+            decision.authorized_request = (authorized["passive"] or authorized["active"]).strip()
     return decision
 
 

@@ -43,6 +43,8 @@ def parse_text(text: str, path: str, *, strict: bool = False) -> Letter:
     if letter.format != "unknown" and not letter.decisions:
         letter.warnings.append("no disputed items found")
     for decision in letter.decisions:
-        decision.drugs = find_drugs(decision.service)
+        # a partial authorisation's remainder may name only a quantity ("#60"): the drug is
+        # then named in the original request
+        decision.drugs = find_drugs(decision.service) or find_drugs(decision.original_request)
         decision.guidelines = parse_citations(decision.maximus_guideline)
     return letter

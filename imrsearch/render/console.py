@@ -32,6 +32,7 @@ from imrsearch.model import (
     Letter,
     SearchResult,
     Snippet,
+    SortOrder,
 )
 from imrsearch.render.terminal import for_terminal
 
@@ -77,11 +78,16 @@ def print_results(console: Console, result: SearchResult) -> None:
             style="bold cyan" if case != previous_case else "cyan",
         )
         head.append(f"  item {hit.item}", style="bold")
-        if hit.decision_date:
-            head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
+        by_date = result.sort == SortOrder.DATE
+        if hit.decision_date:  # the order's key stands out when hits are sorted by it
+            day = f"  decided {hit.decision_date.isoformat()}"
+            head.append(day, style="bold" if by_date else "dim")
+        elif by_date:
+            head.append("  undated (last)")
         head.append("  ")
         head.append_text(outcome_text(hit.outcome))
-        head.append(f"  score {hit.score:.2f}", style="dim")
+        if not by_date:  # by date, the score is the sort key (-20170223), not a relevance
+            head.append(f"  score {hit.score:.2f}", style="dim")
         lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
         details = []
         if hit.drugs:
@@ -107,7 +113,7 @@ def print_results(console: Console, result: SearchResult) -> None:
     if shown < result.total:
         console.print("[dim]more with --limit N or --all[/]")
     for facet in result.facets:
-        print_facet(console, facet)
+        print_facet(console, facet, result.total)
 
 
 def facet_value_text(value: FacetValue) -> Text:
@@ -118,8 +124,21 @@ def facet_value_text(value: FacetValue) -> Text:
     return Text.assemble((SELECTED_MARK, "bold green"), (shown, "bold"))
 
 
-def print_facet(console: Console, facet: Facet) -> None:
-    table = Table(title=f"by {facet.name}", title_justify="left", show_edge=False)
+OVERLAP_NOTE = "values can overlap: a decision can count under several"
+
+
+def overlap_note(facet: Facet, total: int) -> str:
+    """Why a facet's counts may add up to more than the decisions counted (one reviewer with
+    two specialties, one item with two drugs), or "" for a facet where they cannot."""
+    if not facet.overlap:
+        return ""
+    return f"{OVERLAP_NOTE}, so the counts may add up to more than the {total:,} decisions"
+
+
+def print_facet(console: Console, facet: Facet, total: int) -> None:
+    table = Table(
+        title=f"by {facet.name}", title_justify="left", caption_justify="left", show_edge=False
+    )
     table.add_column(facet.name)
     table.add_column("decisions", justify="right")
     table.add_column("upheld", justify="right")
@@ -131,7 +150,7 @@ def print_facet(console: Console, facet: Facet) -> None:
             str(value.upheld),
             f"{value.uphold_rate:.0%}",
         )
-    notes = []
+    notes = [overlap_note(facet, total)] if facet.overlap else []
     if any(v.selected for v in facet.values):
         notes.append(f"{SELECTED_MARK}required by the query")
     if facet.truncated:
@@ -184,6 +203,8 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
     body.add_row("Item", _highlight(decision.service, highlight))
+    for label, request in partial_requests(decision):
+        body.add_row(label, _highlight(request, highlight))
     if decision.drugs:
         drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
         body.add_row("Drugs", _highlight(drugs, highlight))
@@ -193,6 +214,16 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     title = Text(f"Item {decision.number}  ", style="bold")
     title.append_text(outcome_text(decision.outcome))
     return Panel(body, title=title, title_align="left")
+
+
+def partial_requests(decision: Decision) -> list[tuple[str, str]]:
+    """What a partial authorisation adds to its item (which is the IMR-eligible request, so
+    not repeated): the request as made and the part the claims administrator authorised."""
+    parts = (
+        ("Original request", decision.original_request),
+        ("Authorized", decision.authorized_request),
+    )
+    return [(label, text) for label, text in parts if text]
 
 
 def _highlight(text: str, highlight: Highlight) -> Text:

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,7 +24,8 @@ from imrsearch.model import Highlight, Hit, Letter, SearchResult
 from imrsearch.render.machine import plain
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
-from imrsearch.tui.document import Document, build_document, excerpt, passage
+from imrsearch.tui.document import Document, build_document, cite, excerpt, passage
+from imrsearch.tui.history import history_folder
 from imrsearch.tui.letter_view import LetterView
 from imrsearch.tui.messages import (
     Exported,
@@ -62,10 +62,13 @@ class ImrApp(App[None]):
         Binding("z", "zoom", "Zoom", show=False),
     ]
 
-    def __init__(self, index: Path | None = None, query: str = "") -> None:
+    def __init__(
+        self, index: Path | None = None, query: str = "", history_folder: Path | None = None
+    ) -> None:
         super().__init__()
         self.backend = Backend(index)
         self.initial_query = query
+        self.history_folder = history_folder
         self.result: SearchResult | None = None
         self.hit: Hit | None = None  # the hit under the results cursor
         self.searching = False
@@ -75,7 +78,7 @@ class ImrApp(App[None]):
         self._documents: dict[str, Document] = {}  # for the current results' highlighting
 
     def compose(self) -> ComposeResult:
-        yield QueryBar(self.initial_query, id="query")
+        yield QueryBar(self.initial_query, self.history_folder, id="query")
         yield ErrorBox(id="error")
         yield Static("Type a query and press Enter.  F1 for help.", id="status")
         with Horizontal(id="main"):
@@ -170,9 +173,7 @@ class ImrApp(App[None]):
 
     def _clear_preview(self) -> None:
         self.hit = None
-        view = self.query_one(LetterView)
-        view.show(Document(), None)
-        view.border_title = "Letter"
+        self.query_one(LetterView).show(Document(), None)
 
     def on_search_failed(self, message: SearchFailed) -> None:
         if message.serial != self._serial:
@@ -244,7 +245,6 @@ class ImrApp(App[None]):
             view.show_match(current, home)
         else:
             view.show(doc, current, home)
-        view.border_title = Text(for_terminal(f"{hit.label}, item {hit.item}", single_line=True))
 
     def action_step(self, delta: int) -> None:
         self.query_one(LetterView).step(delta)
@@ -252,17 +252,20 @@ class ImrApp(App[None]):
     # citing and exporting
 
     def action_copy_excerpt(self) -> None:
+        """Cite what is on screen: the current match's passage, in the item (or part of the
+        letter) that holds it, which `n` may have moved away from the selected result."""
         hit = self.hit
         if hit is None:
             self.notify("Select a result first.", severity="warning")
             return
         view = self.query_one(LetterView)
         doc, current = view.document, view.current
-        shown = doc is self._documents.get(hit.path)
-        if shown and current is not None and doc.item_of(doc.matches[current][0]) == hit.item:
-            text = excerpt(hit, passage(doc, current))
-        else:
+        if doc is not self._documents.get(hit.path):  # its letter is still being read
             text = excerpt(hit, plain(hit.snippet).strip())
+        elif current is not None:
+            text = cite(doc, view.paragraph, passage(doc, current))
+        else:  # no match in the letter: the item's own passage, as the result quotes it
+            text = cite(doc, view.paragraph, plain(hit.snippet).strip())
         self.copy_to_clipboard(text)
         try:
             path = Path.cwd() / EXCERPTS_FILE
@@ -347,5 +350,6 @@ def append_excerpt(path: Path, text: str) -> None:
 
 
 def make_app(index: Path | None = None, query: str = "") -> ImrApp:
-    """The app the CLI runs and the tests drive."""
-    return ImrApp(index=index, query=query)
+    """The app the CLI runs and the tests drive; its query history is kept in the user's
+    state folder."""
+    return ImrApp(index=index, query=query, history_folder=history_folder())

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from imrsearch.highlight import spans
 from imrsearch.model import Highlight, Hit, Letter, Snippet
-from imrsearch.render.console import MATCH_STYLE, outcome_text
+from imrsearch.render.console import MATCH_STYLE, outcome_text, partial_requests
 from imrsearch.render.terminal import for_terminal
 
 HEADING_STYLE = "bold underline"
@@ -22,14 +22,28 @@ LABEL_STYLE = "bold"
 PASSAGE_LIMIT = 600
 
 
+HEADER = "header"
+SUMMARY = "clinical case summary"
+FULL_TEXT = "full text"
+
+
 @dataclass
 class Document:
     """Paragraphs (wrapped by the view), match spans in them, and where each item starts."""
 
+    letter: Letter | None = None  # what is laid out: citations name its items and dates
     paragraphs: list[Text] = field(default_factory=list)
     body_starts: list[int] = field(default_factory=list)  # where a paragraph's label ends
     anchors: dict[int, int] = field(default_factory=dict)  # item number → heading paragraph
+    parts: dict[int, str] = field(default_factory=dict)  # heading paragraph → part not an item
     matches: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end)
+
+    @property
+    def name(self) -> str:
+        """The letter as hits name it: its case number, or its file's name."""
+        if self.letter is None:
+            return ""
+        return self.letter.case_number or self.letter.path.rsplit("/", 1)[-1]
 
     def add(self, body: str | Text, label: str = "", style: str = "") -> None:
         """A paragraph; text from the letter is made safe for the terminal here (a `Text`
@@ -45,6 +59,16 @@ class Document:
         """The item whose section holds `paragraph` (None before the first item)."""
         before = [(p, n) for n, p in self.anchors.items() if p <= paragraph]
         return max(before)[1] if before else None
+
+    def part_of(self, paragraph: int) -> str:
+        """Where `paragraph` stands, as a citation names it: "item 2", "clinical case summary"."""
+        starts = [(p, f"item {n}") for n, p in self.anchors.items()] + list(self.parts.items())
+        before = [start for start in starts if start[0] <= paragraph]
+        return max(before)[1] if before else HEADER
+
+    def matches_in(self, part: str) -> list[int]:
+        """The matches (indexes into `matches`) inside one part of the letter."""
+        return [i for i, (p, _, _) in enumerate(self.matches) if self.part_of(p) == part]
 
     def target(self, item: int, snippet: Snippet) -> int | None:
         """The match to show first for item `item`: the passage the hit's snippet quotes.
@@ -73,9 +97,8 @@ class Document:
 
 
 def build_document(letter: Letter, highlight: Highlight) -> Document:
-    doc = Document()
-    name = letter.case_number or Path(letter.path).name
-    title = Text(for_terminal(name, single_line=True), style="bold")
+    doc = Document(letter)
+    title = Text(for_terminal(doc.name, single_line=True), style="bold")
     if letter.decision_date:
         title.append(f"  decided {letter.decision_date.isoformat()}")
     doc.add(title)
@@ -97,6 +120,7 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
         doc.add(Text(file_name), "File")  # the full path: key p
     if letter.summary:
         doc.add("")
+        doc.parts[len(doc.paragraphs)] = SUMMARY
         doc.add("Clinical case summary", style=HEADING_STYLE)
         for paragraph in letter.summary.split("\n"):
             doc.add(paragraph)
@@ -111,8 +135,7 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
             drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
             doc.add(drugs, "Drugs")
         for label, body in (
-            ("Original request", decision.original_request),
-            ("IMR eligible", decision.eligible_request),
+            *partial_requests(decision),
             ("Claims administrator guideline", decision.ca_guideline),
             ("MAXIMUS guideline", decision.maximus_guideline),
             ("Rationale", decision.rationale),
@@ -121,6 +144,7 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
                 doc.add(body, label)
     if not letter.decisions:
         doc.add("")
+        doc.parts[len(doc.paragraphs)] = FULL_TEXT
         doc.add("Full text", style=HEADING_STYLE)
         for paragraph in letter.text.split("\n"):
             doc.add(paragraph)
@@ -153,9 +177,29 @@ def passage(doc: Document, match: int) -> str:
     return "…" + plain[left : left + PASSAGE_LIMIT].strip() + "…"
 
 
+def cite(doc: Document, paragraph: int, text: str) -> str:
+    """A citation of `text` where it stands in the letter on screen: the item that holds
+    `paragraph` (its number, its item, its outcome) or the part of the letter, and the date."""
+    letter = doc.letter
+    if letter is None:
+        raise ValueError("no letter to cite")
+    decided = f" (decided {letter.decision_date.isoformat()})" if letter.decision_date else ""
+    head = f"{doc.name}, {doc.part_of(paragraph)}{decided}"
+    number = doc.item_of(paragraph)
+    decision = next((d for d in letter.decisions if d.number == number), None)
+    if decision is not None:
+        outcome = f" ({decision.outcome})" if decision.outcome else ""
+        head += f": {decision.service}{outcome}"
+    return _quote(head, text, letter.path)
+
+
 def excerpt(hit: Hit, text: str) -> str:
-    """A citation-ready excerpt: who, which item, when, what was decided, and the words."""
+    """A citation of a hit's own passage, for when its letter is not on screen yet."""
     outcome = f" ({hit.outcome})" if hit.outcome else ""
-    head = for_terminal(f"{hit.citation()}: {hit.service}{outcome}", single_line=True)
-    source = for_terminal(hit.path, single_line=True)
-    return f'{head}\n"{for_terminal(text)}"\nSource: {source}\n'
+    return _quote(f"{hit.citation()}: {hit.service}{outcome}", text, hit.path)
+
+
+def _quote(head: str, text: str, path: str) -> str:
+    """Who, which item, when, what was decided; the words; the file."""
+    source = for_terminal(path, single_line=True)
+    return f'{for_terminal(head, single_line=True)}\n"{for_terminal(text)}"\nSource: {source}\n'

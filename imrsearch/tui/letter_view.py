@@ -14,6 +14,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.document import Document
 
 CURRENT_STYLE = "bold underline black on bright_cyan"
@@ -61,12 +62,38 @@ class LetterView(ScrollView, can_focus=True):
         self._reveal()
 
     @property
+    def paragraph(self) -> int:
+        """The paragraph on screen: the current match's, else the one shown at the top."""
+        if self.current is None:
+            return self._home
+        return self.document.matches[self.current][0]
+
+    @property
+    def place(self) -> str:
+        """The part of the letter on screen: "item 2", "clinical case summary"."""
+        return self.document.part_of(self.paragraph)
+
+    @property
+    def pane_title(self) -> Text:
+        """The pane's title: the letter and the item on screen."""
+        if self.document.letter is None:
+            return Text("Letter")
+        return Text(for_terminal(f"{self.document.name}, {self.place}", single_line=True))
+
+    @property
     def match_label(self) -> str:
+        """The current match counted within the part on screen ("match 1 of 1 in item 2"),
+        and how many the whole letter holds, which n and N step through."""
         total = len(self.document.matches)
         if not total:
             return "no matches in the letter" if self.document.paragraphs else ""
-        where = f"{self.current + 1} of {total}" if self.current is not None else f"{total}"
-        return f"match {where} (n / N)"
+        in_letter = f"{total} in the letter"
+        if self.current is None:
+            return f"{in_letter} (n / N)"
+        place = self.place
+        inside = self.document.matches_in(place)
+        where = f"match {inside.index(self.current) + 1} of {len(inside)} in {place}"
+        return f"{where}; {in_letter} (n / N)"
 
     def step(self, delta: int) -> None:
         total = len(self.document.matches)
@@ -109,6 +136,7 @@ class LetterView(ScrollView, can_focus=True):
 
     def _reveal(self) -> None:
         """Scroll the current match a third of the way down, or the home paragraph to the top."""
+        self.border_title = self.pane_title
         self.border_subtitle = self.match_label
         if not self._rows:
             return

@@ -15,12 +15,16 @@ from textual.widgets import Static
 
 KEYS = (
     ("Enter", "in the query bar: search; in the results: read the letter"),
-    ("↑ / ↓", "in the query bar: older / newer queries; elsewhere: move"),
+    ("↑ / ↓", "in the query bar: older / newer queries (kept between runs); elsewhere: move"),
     ("→", "accept the grey completion (field names, outcome values)"),
     ("Tab / Shift+Tab", "next / previous pane: query, facets, results, letter"),
     ("Enter on a facet", "require it (adds e.g. outcome:upheld); on a ✓ value, take it out"),
-    ("n / N", "next / previous match in the letter"),
-    ("c", "copy a citation excerpt (clipboard + ./imrsearch-excerpts.txt)"),
+    ("n / N", "next / previous match in the letter (counted within each item)"),
+    (
+        "c",
+        "cite the passage on screen with its item, outcome and date (clipboard +"
+        " ./imrsearch-excerpts.txt)",
+    ),
     ("p", "show and copy the letter's file path"),
     ("e / j", "export every hit of the query to CSV / JSON in this folder"),
     ("z", "zoom the focused pane to the whole screen (Escape to return)"),
@@ -34,6 +38,11 @@ SYNTAX = (
     'Words and "quoted phrases" search the item, rationale, summary and guideline text. '
     'AND, OR, NOT, (parentheses), "a b"~5 (proximity), modif* (prefix), opiod~ (fuzzy), '
     "age:[40 TO 60] and decided:>=2016-12-01 (ranges) work too."
+)
+FACETS = (
+    "Facets count the matching decisions per value, with the % of them upheld. Under a facet"
+    " marked 'can overlap' one decision can count under several values (a reviewer with two"
+    " specialties, an item with two drugs), so its counts may add up to more than the total."
 )
 
 
@@ -53,7 +62,7 @@ def help_text() -> Group:
         fields.add_row(
             field.name, ", ".join(field.aliases), f"{field.description} — {field.example}"
         )
-    return Group(keys, Text(""), Text(SYNTAX), Text(""), fields)
+    return Group(keys, Text(""), Text(SYNTAX), Text(""), Text(FACETS), Text(""), fields)
 
 
 class HelpScreen(ModalScreen[None]):

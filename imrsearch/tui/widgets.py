@@ -7,6 +7,7 @@ message from `messages`; none of them searches or reads files.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
@@ -22,6 +23,7 @@ from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Facet, FacetValue, Hit, Snippet
 from imrsearch.render.console import facet_value_text, marked, outcome_text
 from imrsearch.render.terminal import for_terminal
+from imrsearch.tui import history
 from imrsearch.tui.messages import FacetChosen, HitChosen, HitHighlighted
 
 # Values worth completing after `field:` (or an alias); the rest are open vocabularies.
@@ -55,27 +57,31 @@ class FieldSuggester(Suggester):
 
 
 class QueryBar(Input):
-    """The query input, with a history browsed by up and down."""
+    """The query input, with a history browsed by up and down and kept between runs in
+    `history_folder` (see `tui.history`; None keeps it for this run only)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Older query", show=False),
         Binding("down", "history(1)", "Newer query", show=False),
     ]
 
-    def __init__(self, value: str = "", **kwargs) -> None:
+    def __init__(self, value: str = "", history_folder: Path | None = None, **kwargs) -> None:
         super().__init__(
             value,
             placeholder='e.g. drug:valium "no provision to modify"',
             suggester=FieldSuggester(),
             **kwargs,
         )
-        self.history: list[str] = []
+        self.history_folder = history_folder
+        self.history: list[str] = history.load(history_folder)
         self._browsing = 0  # how many steps back from the draft
         self._draft = ""
 
     def remember(self, text: str) -> None:
         if text and (not self.history or self.history[-1] != text):
             self.history.append(text)
+            del self.history[: -history.LIMIT]
+            history.append(self.history_folder, text)
         self._browsing = 0
 
     def action_history(self, step: int) -> None:
@@ -158,10 +164,15 @@ class ResultList(OptionList):
 
 
 class FacetPanel(OptionList):
-    """Counts per facet value for the current results, values the query requires marked ✓;
+    """Counts and uphold rates per facet value for the current results, values the query
+    requires marked ✓, facets whose values can overlap said so (from the field registry);
     Enter on a value narrows the query to it, on a marked one widens the query again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Narrow/widen")]
+    LEGEND = "count · % upheld"
+    # under a facet whose counts may add up to more than the decisions found (one line: the
+    # panel is narrow, and a wrapped option can lose its second line)
+    OVERLAP = "  can overlap"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -173,20 +184,32 @@ class FacetPanel(OptionList):
         for facet in facets:
             if not facet.values:
                 continue
-            heading = titles[facet.name] + (" (top)" if facet.truncated else "")
-            options.append(Option(Text(heading, style="bold"), disabled=True))
+            title = titles[facet.name] + (" (top)" if facet.truncated else "")
+            options.append(Option(_line(title, "bold"), disabled=True))
+            if facet.overlap:
+                options.append(Option(_line(self.OVERLAP, "dim italic"), disabled=True))
             for value in facet.values:
                 row = Table.grid(expand=True, padding=(0, 1))
                 row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
                 row.add_column(justify="right")
-                # a Text, not a str: a table cell string is parsed as markup
-                row.add_row(facet_value_text(value), str(value.count))
+                row.add_column(justify="right", width=4, style="dim")
+                # Texts, not strs: a table cell string is parsed as markup
+                row.add_row(
+                    facet_value_text(value),
+                    Text(str(value.count)),
+                    Text(f"{value.uphold_rate:.0%}"),
+                )
                 key = f"{facet.name}:{value.value}"
                 self.choices[key] = (facet.name, value)
                 options.append(Option(row, id=key))
         self.set_options(options)
+        self.border_subtitle = self.LEGEND if options else ""
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         field, value = self.choices[event.option.id or ""]
         self.post_message(FacetChosen(field, value.value, value.selected))
+
+
+def _line(text: str, style: str) -> Text:
+    return Text(text, style, no_wrap=True, overflow="ellipsis")

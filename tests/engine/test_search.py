@@ -20,7 +20,7 @@ from imrsearch.engine.registry import field_names
 from imrsearch.engine.search import Searcher
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.ingest.archive import load_letter
-from imrsearch.model import Decision, Letter
+from imrsearch.model import Decision, Letter, SortOrder
 
 Key = tuple[str, int]
 Predicate = Callable[[Letter, Decision], bool]
@@ -108,6 +108,17 @@ def _generic_has(word: str) -> Predicate:
     return lambda lt, d: any(word in words(x.generic) for x in d.drugs)
 
 
+def _requested(phrase: str) -> Predicate:
+    """`service:` searches the item and, for a partial authorisation, the original request
+    and the authorised part too."""
+
+    def predicate(lt: Letter, d: Decision) -> bool:
+        parts = (d.service, d.original_request, d.authorized_request)
+        return any(has_phrase(part, phrase) for part in parts)
+
+    return predicate
+
+
 def _in_class(name: str) -> Predicate:
     return lambda lt, d: any(x.drug_class == name for x in d.drugs)
 
@@ -142,9 +153,9 @@ FIELD_CASES: list[tuple[str, Predicate]] = [
     ("class:opioid", _in_class("opioid")),
     ("class:opioids", _in_class("opioid")),
     ('class:"muscle relaxant"', _in_class("muscle relaxant")),
-    ("service:mri", lambda lt, d: "mri" in words(d.service)),
-    ("item:mri", lambda lt, d: "mri" in words(d.service)),
-    ("request:acupuncture", lambda lt, d: "acupuncture" in words(d.service)),
+    ("service:mri", _requested("mri")),
+    ("item:mri", _requested("mri")),
+    ("request:acupuncture", _requested("acupuncture")),
     ("rationale:tapering", lambda lt, d: "tapering" in words(d.rationale)),
     ("why:tapering", lambda lt, d: "tapering" in words(d.rationale)),
     ("summary:anxiety", lambda lt, d: "anxiety" in words(lt.summary)),
@@ -468,6 +479,22 @@ def test_hits_carry_the_decision(searcher, parsed_samples):
         assert hit.guideline_sources == list(dict.fromkeys(c.source for c in d.guidelines))
 
 
+def test_partial_authorisation_is_found_by_each_request_and_shows_the_eligible_one(
+    searcher, parsed_samples
+):
+    partial = [(lt, d) for lt in parsed_samples for d in lt.decisions if d.original_request]
+    assert partial, "the samples should hold a partial authorisation"
+    for letter, d in partial:
+        assert d.service == d.eligible_request
+        for part in (d.original_request, d.authorized_request):
+            query = 'service:"' + " ".join(words(part)) + '"'
+            hits = {key(h.path, h.item): h for h in searcher.search(query, limit=None).hits}
+            assert set(hits) == expected(parsed_samples, _requested(part)), query
+            assert hits[key(letter.path, d.number)].service == d.eligible_request
+    # a request found only through its original wording: the feature is exercised
+    assert any(not has_phrase(d.service, d.original_request) for _, d in partial)
+
+
 def test_total_counts_decisions_not_letters(searcher, parsed_samples):
     letter = next(lt for lt in parsed_samples if lt.case_number == "CM16-0248698")
     result = searcher.search("case:CM16-0248698", limit=5)
@@ -491,8 +518,10 @@ def test_sort_by_date_newest_first(searcher, parsed_samples, query, predicate):
     want = _newest_first(
         [lt.decision_date for lt in parsed_samples for d in lt.decisions if predicate(lt, d)]
     )
-    hits = searcher.search(query, limit=None, sort="date").hits
-    assert [h.decision_date for h in hits] == want
+    result = searcher.search(query, limit=None, sort="date")
+    assert [h.decision_date for h in result.hits] == want
+    assert result.sort == SortOrder.DATE
+    assert searcher.search(query, limit=1).sort == SortOrder.RELEVANCE
 
 
 def test_unknown_sort_is_a_query_error(searcher):

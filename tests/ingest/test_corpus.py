@@ -33,7 +33,10 @@ def check_letter(path: Path, expected: dict) -> None:
     assert got == want
     for decision, want_decision in zip(letter.decisions, expected["decisions"], strict=True):
         assert decision.original_request == want_decision.get("original_request", "")
+        assert decision.authorized_request == want_decision.get("authorized_request", "")
         assert decision.eligible_request == want_decision.get("eligible_request", "")
+        if decision.eligible_request:  # a partial authorisation: the item is what IMR decided
+            assert decision.service == decision.eligible_request
         assert decision.rationale, f"item {decision.number} has no rationale"
         assert decision.maximus_guideline
         assert "Decision rationale" not in decision.rationale
@@ -52,6 +55,10 @@ def test_corpus_is_complete() -> None:
         assert {p.stem for p in CORPUS.glob("*.pdf")} == set(corpus_expected)
     assert len(corpus_expected) == 132
     assert sum(len(v["decisions"]) for v in corpus_expected.values()) == 284
+    decisions = [d for v in corpus_expected.values() for d in v["decisions"]]
+    partial = [d for d in decisions if "original_request" in d]
+    assert len(partial) == 27
+    assert all(d["authorized_request"] and d["eligible_request"] for d in partial)
 
 
 @pytest.mark.parametrize("name", sorted(seeds_expected))

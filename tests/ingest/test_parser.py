@@ -65,3 +65,23 @@ def test_strict_mode_lets_a_parser_bug_fail_the_caller(monkeypatch) -> None:
     assert "format D parser failed: RuntimeError: parser bug" in parse_text(SEED, "x").warnings
     with pytest.raises(RuntimeError):
         parse_text(SEED, "x", strict=True)
+
+
+def test_partial_authorisation_item_is_the_eligible_request() -> None:
+    """The paragraph of a partial authorisation is split into its three requests; a remainder
+    that names only a quantity takes its drug from the original request."""
+    paragraph = (
+        "Soma 350 mg #60 was the original request. Soma 350 mg #30 was authorized by the Claims\n"
+        "Administrator. The remaining IMR eligible portion of the original request, #30 is:\n"
+        "Upheld"
+    )
+    letter = parse_text(SEED.replace("Soma 350 mg #60: Upheld", paragraph), "003.txt")
+    plain = parse_text(SEED, "003.txt")
+    assert len(letter.decisions) == len(plain.decisions)
+    item = letter.decisions[1]
+    assert (item.service, item.outcome) == ("#30", "upheld")
+    assert item.original_request == "Soma 350 mg #60"
+    assert item.authorized_request == "Soma 350 mg #30"
+    assert item.eligible_request == "#30"
+    assert [d.name for d in item.drugs] == [d.name for d in plain.decisions[1].drugs] == ["Soma"]
+    assert letter.decisions[0].rationale == plain.decisions[0].rationale

@@ -34,8 +34,10 @@ def tui_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Exports and excerpts go to the current folder: keep them out of the repository."""
+    """Exports and excerpts go to the current folder, the query history to the state folder:
+    keep them out of the repository and out of the user's own history."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     return tmp_path
 
 
