@@ -142,20 +142,26 @@ FIELD_CASES: list[tuple[str, Predicate]] = [
     ("class:opioid", _in_class("opioid")),
     ("class:opioids", _in_class("opioid")),
     ('class:"muscle relaxant"', _in_class("muscle relaxant")),
-    ("service:mri", lambda lt, d: "mri" in words(d.service)),
-    ("item:mri", lambda lt, d: "mri" in words(d.service)),
-    ("request:acupuncture", lambda lt, d: "acupuncture" in words(d.service)),
-    ("rationale:tapering", lambda lt, d: "tapering" in words(d.rationale)),
-    ("why:tapering", lambda lt, d: "tapering" in words(d.rationale)),
-    ("summary:anxiety", lambda lt, d: "anxiety" in words(lt.summary)),
-    ("history:anxiety", lambda lt, d: "anxiety" in words(lt.summary)),
+    # an unquoted word also finds its singular or plural
+    ("service:mri", lambda lt, d: {"mri", "mris"} & set(words(d.service))),
+    ("item:mri", lambda lt, d: {"mri", "mris"} & set(words(d.service))),
+    ("request:acupuncture", lambda lt, d: {"acupuncture", "acupunctures"} & set(words(d.service))),
+    ("rationale:tapering", lambda lt, d: {"tapering", "taperings"} & set(words(d.rationale))),
+    ("why:tapering", lambda lt, d: {"tapering", "taperings"} & set(words(d.rationale))),
+    ("summary:anxiety", lambda lt, d: {"anxiety", "anxieties"} & set(words(lt.summary))),
+    ("history:anxiety", lambda lt, d: {"anxiety", "anxieties"} & set(words(lt.summary))),
     (
         "guideline:benzodiazepines",
-        lambda lt, d: "benzodiazepines" in words(f"{d.ca_guideline} {d.maximus_guideline}"),
+        lambda lt, d: (
+            {"benzodiazepine", "benzodiazepines"}
+            & set(words(f"{d.ca_guideline} {d.maximus_guideline}"))
+        ),
     ),
     (
         "cite:acupuncture",
-        lambda lt, d: "acupuncture" in words(f"{d.ca_guideline} {d.maximus_guideline}"),
+        lambda lt, d: (
+            {"acupuncture", "acupunctures"} & set(words(f"{d.ca_guideline} {d.maximus_guideline}"))
+        ),
     ),
     ("source:mtus", lambda lt, d: any(c.source == "mtus" for c in d.guidelines)),
     ("source:odg", lambda lt, d: any(c.source == "odg" for c in d.guidelines)),
