@@ -58,6 +58,13 @@ def test_a_word_finds_its_singular_and_plural(searcher, singular, plural):
     assert found(searcher, f"rationale:{singular}") == fielded
 
 
+def test_either_form_of_a_phrase_is_its_words_one_after_the_other(searcher):
+    """Quoted phrases are exact; `red pre/1 flag` is "red" right before "flag" or "flags"."""
+    either = found(searcher, '"red flag"') | found(searcher, '"red flags"')
+    assert found(searcher, '"red flags"') and either > found(searcher, '"red flags"')
+    assert found(searcher, "red pre/1 flag") == found(searcher, "red +1 flags") == either
+
+
 def test_a_quoted_word_is_exact(searcher, parsed_samples):
     """Quoted, "opioid" is that word alone: the samples have decisions that say only
     "opioids", which the unquoted word finds and the quoted one does not."""
