@@ -90,7 +90,8 @@ def _decision_document(
         service=_service_words(decision),
         _stored_service=decision.service,
         rationale=decision.rationale,
-        guideline=f"{decision.ca_guideline}\n{decision.maximus_guideline}",
+        # two paragraphs: the claims administrator's citation, then MAXIMUS's
+        guideline=f"{decision.ca_guideline}\n\n{decision.maximus_guideline}",
         drug=" , ".join(names),
         drugs_shown=[d.name for d in decision.drugs],
         drug_class=" , ".join(dict.fromkeys(d.drug_class for d in decision.drugs)),

@@ -1,9 +1,10 @@
 """A parsed query → `Highlight`: the words and phrases it looks for in the letter's text.
 
 Only here is the query tree walked for highlighting. Negated parts are left out; wildcards,
-fuzzy terms and ranges become the index words they matched (bounded by
-`query.check_expansion`, which runs first); a drug name becomes every name the lexicon gives
-its drug, since `drug:valium` finds letters that say "diazepam".
+fuzzy terms, ranges and an unquoted word's singular and plural become the index words they
+matched (bounded by `query.check_expansion`, which runs first); a drug name becomes every name
+the lexicon gives its drug, since `drug:valium` finds letters that say "diazepam"; a
+connector's two sides are marked as words and phrases are.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from imrsearch.highlight import tokens
 from imrsearch.model import Highlight
 from imrsearch.vocab.drugs import equivalents
 
-# The fields whose words stand in the letter's text (the rest are codes, dates, numbers).
-# (Drug classes are stemmed in the index: their terms are stems, not words of the text.)
+# The fields whose words stand in the letter's text (the rest are codes, dates, numbers, and
+# drug classes, which are categories rather than words of the text).
 TEXT_FIELDS = frozenset({"service", "rationale", "summary", "guideline", "drug"})
 
 

@@ -147,7 +147,14 @@ class Clauses:
         self._tokens: list[syntax.SyntaxNode] = list(tagged)
         tree = parser.filterize(tagged)
         self.query = tree.query(parser).normalize()
-        self._required = [n for n in _required(tree) if not isinstance(n, syntax.GroupNode)]
+        # The language's filters may put a new node in a token's place (a drug's names as an
+        # OR, a word with its plural): a required node is found again by where it stands.
+        self._at = {
+            token.startchar: i
+            for i, token in enumerate(self._tokens)
+            if not isinstance(token, (syntax.Whitespace, syntax.FieldnameNode))
+        }
+        self._required = [n for n in _required(tree) if self._stands_for_a_token(n)]
 
     @property
     def has_loose_operator(self) -> bool:
@@ -171,18 +178,37 @@ class Clauses:
         after it in the index field `index` (and so its value was read as one value)."""
         if len(self._tokens) != 2 or len(self._required) != 1:
             return False
-        name, node = self._tokens
+        name, token = self._tokens
+        node = self._required[0]
         return (
             isinstance(name, syntax.FieldnameNode)
-            and node is self._required[0]
-            and node.fieldname == index
-            and (name.endchar, node.endchar) == (node.startchar, length)
+            and self._at.get(node.startchar) == 1
+            and self._field(node, 1) == index
+            and (name.endchar, node.endchar) == (token.startchar, length)
         )
+
+    def _stands_for_a_token(self, node: syntax.SyntaxNode) -> bool:
+        """A word or phrase, or a group a filter made in one token's place; not a group the
+        user wrote (in parentheses), which spans several tokens."""
+        if not isinstance(node, syntax.GroupNode):
+            return True
+        at = self._at.get(node.startchar)
+        return at is not None and self._tokens[at].endchar == node.endchar
+
+    def _field(self, node: syntax.SyntaxNode, at: int) -> str | None:
+        """The index field a required node searches: its own, or its field name token's."""
+        field = getattr(node, "fieldname", None)
+        if field is None and at > 0 and isinstance(self._tokens[at - 1], syntax.FieldnameNode):
+            named = BY_NAME.get(self._tokens[at - 1].fieldname.lower())
+            field = named.index if named else self._tokens[at - 1].fieldname
+        return field
 
     def requires(self, field: str, value: str) -> bool:
         """Whether a top-level clause requires `value` in `field` (for facets' `selected`)."""
         index = BY_NAME[field].index
-        if not any(getattr(node, "fieldname", None) == index for node in self._required):
+        if not any(
+            self._field(node, self._at.get(node.startchar, 0)) == index for node in self._required
+        ):
             return False
         try:
             return bool(self.spans(make_clause(self._parser, field, value)))
@@ -192,13 +218,13 @@ class Clauses:
     def spans(self, clause: Clause) -> list[tuple[int, int]]:
         """Where the top-level clauses that mean `clause` stand, each with what goes if it
         goes: its field name, boost, parentheses around it alone, a joining AND, one space."""
-        place = {id(token): i for i, token in enumerate(self._tokens)}
         found = []
         for node in self._required:
-            if getattr(node, "fieldname", None) != clause.index or id(node) not in place:
+            at = self._at.get(node.startchar)
+            if at is None or self._field(node, at) != clause.index:
                 continue
             if _unboosted(node.query(self._parser)) == clause.query:
-                found.append(self._span(place[id(node)]))
+                found.append(self._span(at))
         return found
 
     def _span(self, at: int) -> tuple[int, int]:

@@ -3,10 +3,11 @@
 Extensions are parser plugins working on syntax nodes, never rewrites of the user's string:
 an alias plugin, a checker that turns unknown fields, missing values, unbounded wildcards,
 bad boosts and unreadable dates into `QueryError`s that point at the character, and a filter
-that reads US dates (12/01/2016) in date fields. Only lexical checks that Whoosh silently
-forgives (an unbalanced quote or parenthesis) are made on the string itself. What needs the
-index (how many words a wildcard or fuzzy term stands for) is checked by `check_expansion`
-just before searching.
+that reads US dates (12/01/2016) in date fields; connectors, plurals, synonyms and closed
+vocabularies are in `engine.plugins`. Only lexical checks that Whoosh silently forgives (an
+unbalanced quote or parenthesis) are made on the string itself. What needs the index (how many
+words a wildcard or fuzzy term stands for) is checked by `check_expansion` just before
+searching.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from datetime import date, timedelta
 from whoosh import matching, qparser, query
 from whoosh.qparser import syntax
 
-from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS
+from imrsearch.engine import plugins
+from imrsearch.engine.forms import Forms
+from imrsearch.engine.plugins import typed_at
+from imrsearch.engine.proximity import Near, ProsePhrase
+from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS, user_name
 from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
 from imrsearch.errors import QueryError
 from imrsearch.vocab.dates import parse_date
@@ -62,7 +67,7 @@ class _CheckPlugin(qparser.Plugin):
                         + ' (to search the words themselves, put them in "quotes")',
                     )
                 following = nodes[i + 1] if i + 1 < len(nodes) else None
-                if type(following).__name__ == "GtLtNode":  # "age:>" with nothing after
+                if isinstance(following, qparser.GtLtPlugin.GtLtNode):  # "age:>", nothing after
                     following = nodes[i + 2] if i + 2 < len(nodes) else None
                 if following is None or isinstance(following, (syntax.Whitespace, syntax.Operator)):
                     raise QueryError(
@@ -73,21 +78,23 @@ class _CheckPlugin(qparser.Plugin):
                     )
             elif isinstance(node, syntax.GroupNode):
                 self._check(parser, node)
-            elif type(node).__name__ == "FuzzyTermNode" and node.maxdist > _MAX_FUZZY:
+            elif isinstance(node, qparser.FuzzyTermPlugin.FuzzyTermNode) and (
+                node.maxdist > _MAX_FUZZY
+            ):
                 raise QueryError(
                     f"fuzzy distance {node.maxdist} is too wide",
                     parser.qstring,
-                    _typed_at(parser.qstring, f"{node.text}~", node),
+                    typed_at(parser.qstring, f"{node.text}~", node),
                     hint=f"use ~1 or ~{_MAX_FUZZY} (letters changed, added or dropped)",
                 )
-            elif type(node).__name__ in ("WildcardNode", "PrefixNode"):
-                pattern = node.text + ("*" if type(node).__name__ == "PrefixNode" else "")
-                literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+            elif isinstance(node, (qparser.WildcardPlugin.WildcardNode, _PREFIX)):
+                pattern = _typed_pattern(node)
+                literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
                 if len(literal) < _MIN_WILDCARD_PREFIX:
                     raise QueryError(
                         f"wildcard '{pattern}' would scan the whole vocabulary",
                         parser.qstring,
-                        _typed_at(parser.qstring, pattern, node),
+                        typed_at(parser.qstring, pattern, node),
                         hint=f"start it with at least {_MIN_WILDCARD_PREFIX} letters, e.g. modif*",
                     )
         return group
@@ -98,12 +105,12 @@ class _CheckPlugin(qparser.Plugin):
             if isinstance(node, syntax.GroupNode):
                 self._values(parser, node)
             elif (
-                type(node).__name__ == "PhraseNode"
+                isinstance(node, qparser.PhrasePlugin.PhraseNode)
                 and len(node.text.split()) > 1
                 and not _has_positions(parser, node)
             ):
                 raise QueryError(
-                    f"field '{_user_name(node.fieldname)}:' takes one value, not a phrase",
+                    f"field '{user_name(node.fieldname)}:' takes one value, not a phrase",
                     parser.qstring,
                     node.startchar,
                     hint=f"for example {_example(node.fieldname)}",
@@ -163,7 +170,8 @@ def check_expansion(parsed, reader, qstring: str) -> None:
     stopping one word past the limit, so the check costs no more than the limit."""
     total = 0
     for leaf in parsed.leaves():
-        if not isinstance(leaf, query.MultiTerm):
+        # A word's plural and singular are a few spellings at most, not a scan of the index.
+        if not isinstance(leaf, query.MultiTerm) or isinstance(leaf, Forms):
             continue
         limit = min(MAX_EXPANSION, MAX_EXPANSION_TOTAL - total)
         count = sum(1 for _ in itertools.islice(leaf.expanded_terms(reader), limit + 1))
@@ -171,7 +179,7 @@ def check_expansion(parsed, reader, qstring: str) -> None:
             total += count
             continue
         shown, typed, hint = _expansion_help(leaf)
-        field = _user_name(leaf.fieldname)
+        field = user_name(leaf.fieldname)
         if limit == MAX_EXPANSION:
             message = (
                 f"'{shown}' matches more than {MAX_EXPANSION} different words in the {field} field"
@@ -181,7 +189,7 @@ def check_expansion(parsed, reader, qstring: str) -> None:
                 f"the query's wildcards, fuzzy terms and ranges match more than"
                 f" {MAX_EXPANSION_TOTAL} different words in all; '{shown}' went past that"
             )
-        at = _typed_at(qstring.lower(), typed, leaf) if typed else None
+        at = typed_at(qstring.lower(), typed, leaf) if typed else None
         raise QueryError(message, qstring, at, hint=hint)
 
 
@@ -197,10 +205,13 @@ def _expansion_help(leaf) -> tuple[str, str, str]:
     return typed, typed, "put more letters before the * or ?, e.g. modif* rather than mo*"
 
 
-def _typed_at(qstring: str, typed: str, node) -> int | None:
-    """Where `typed` starts: Whoosh's offsets for wildcard nodes point inside them."""
-    found = qstring.rfind(typed, 0, (node.endchar or len(qstring)) + len(typed))
-    return found if found >= 0 else node.startchar
+_PREFIX = qparser.PrefixPlugin.PrefixNode
+
+
+def _typed_pattern(node) -> str:
+    if isinstance(node, plugins.RootNode):
+        return node.typed()
+    return node.text + ("*" if isinstance(node, _PREFIX) else "")
 
 
 def _has_positions(parser, node) -> bool:
@@ -211,11 +222,6 @@ def _has_positions(parser, node) -> bool:
 
 def _example(index_field: str) -> str:
     return BY_INDEX[index_field].example
-
-
-def _user_name(index_field: str) -> str:
-    field = BY_INDEX.get(index_field)
-    return field.name if field else index_field
 
 
 def _node_values(node) -> list[str | None]:
@@ -261,7 +267,7 @@ def _compact_date(text: str | None, qstring: str, node) -> str | None:
 
 
 def make_parser(schema):
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema)
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, phraseclass=ProsePhrase)
     parser.add_plugin(
         qparser.FieldAliasPlugin({f.index: list(f.names) for f in FIELDS if f.names != (f.index,)})
     )
@@ -269,6 +275,8 @@ def make_parser(schema):
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.remove_plugin_class(qparser.BoostPlugin)
     parser.add_plugin(_BoostPlugin())
+    parser.remove_plugin_class(qparser.OperatorsPlugin)
+    parser.add_plugins(plugins.plugins())
     parser.add_plugin(_CheckPlugin())
     return parser
 
@@ -299,7 +307,7 @@ def parse_query(parser, text: str):
             raise QueryError(f"cannot read the query: {error}", text)
     if parsed is query.NullQuery:
         raise QueryError("the query has no searchable words", text, 0)
-    return parsed.accept(_through_letter)
+    return _through_letter(parsed)
 
 
 _LETTER_FIELDS = {"summary"}  # indexed on the letter document only
@@ -337,9 +345,11 @@ class LetterClause(query.WrappingQuery):
 
 
 def _through_letter(q):
-    if q.is_leaf() and getattr(q, "fieldname", None) in _LETTER_FIELDS:
-        return LetterClause(q)
-    return q
+    """Each clause on a letter-only field wrapped in a `LetterClause`; a connector's clause as
+    a whole (its words must stand in one letter's text, not be matched one by one)."""
+    if q.is_leaf() or isinstance(q, Near):
+        return LetterClause(q) if getattr(q, "fieldname", None) in _LETTER_FIELDS else q
+    return q.apply(_through_letter)
 
 
 def _check_balance(text: str) -> None:

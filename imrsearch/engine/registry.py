@@ -22,11 +22,11 @@ FIELDS: tuple[QueryField, ...] = (
         aliases=("result",), values=OUTCOMES, facet="Outcome",
     ),
     QueryField(
-        "drug", "drug", "text", "brand/generic: finds both", "drug:valium",
+        "drug", "drug", "text", "brand/generic/kit: finds all", "drug:valium",
         aliases=("med", "medication"), facet="Drug", overlap=True,
     ),
     QueryField(
-        "class", "drug_class", "text", "drug class", 'class:"muscle relaxant"',
+        "class", "drug_class", "keyword", "drug class or alias (benzos)", 'class:"muscle relaxant"',
         aliases=("drugclass",), facet="Drug class", overlap=True,
     ),
     QueryField(
@@ -86,6 +86,13 @@ FIELDS: tuple[QueryField, ...] = (
     ),
 )  # fmt: skip
 
+# Values that unambiguously mean one of a closed field's values (the IMR upholds the denial, or
+# overturns it and the treatment is approved); any other value is refused with the valid ones.
+VALUE_SYNONYMS: dict[str, dict[str, str]] = {
+    "outcome": {"denied": "upheld", "approved": "overturned"},
+    "sex": {"m": "male", "f": "female"},
+}
+
 BY_NAME: dict[str, QueryField] = {name: f for f in FIELDS for name in f.names}
 BY_INDEX: dict[str, QueryField] = {f.index: f for f in FIELDS}
 FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.facet)
@@ -96,3 +103,9 @@ DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
 def field_names() -> list[str]:
     """Every field name and alias the language accepts, sorted (completion and messages)."""
     return sorted(BY_NAME)
+
+
+def user_name(index_field: str) -> str:
+    """The name users type for an index field (drug_class → class)."""
+    field = BY_INDEX.get(index_field)
+    return field.name if field else index_field

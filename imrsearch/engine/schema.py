@@ -8,11 +8,22 @@ the letter's own document, not repeated per decision.
 
 from __future__ import annotations
 
+import re
+
 from whoosh import analysis, columns, fields
 
 from imrsearch.engine.registry import FACETS
 
-SCHEMA_VERSION = 4  # 4: service words include a partial authorisation's other requests
+# 3: letters indexed by file name; Σ tokenised word by word. 4: sentences and paragraphs in
+# the prose fields' positions; drug classes as exact values; a word of several tokens (x-ray,
+# 10/325) is a phrase. 5: service words include a partial authorisation's other requests.
+SCHEMA_VERSION = 5
+
+# A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
+# breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23
+# words (and fewer sentence ends): no field reaches either step, and positions read back exactly.
+SENTENCE_STEP = 1 << 24
+PARAGRAPH_STEP = 1 << 48
 
 
 class LowercaseWords(analysis.RegexTokenizer):
@@ -75,12 +86,92 @@ class LowercaseWords(analysis.RegexTokenizer):
             yield token
 
 
+# Between two words: a blank line is a paragraph break; a sentence ends at . ? or ! (closing
+# quotes and brackets allowed around it) followed by a blank and a capital letter. A line break
+# alone is not a break: letters wrap lines mid-sentence.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+_SENTENCE_END = re.compile(r"[\"')\]]*[.?!][.?!\"')\]]*\s+[\"'(\[]*")
+# A period after these does not end a sentence ("Dr. Smith", "vs. Tramadol"), nor after a lone
+# letter (an initial) or a dotted abbreviation (e.g., U.S., p.o.).
+_ABBREVIATIONS = frozenset(
+    {"dr", "drs", "mr", "mrs", "ms", "prof", "st", "vs", "no", "nos", "fig", "vol", "pg", "pp"}
+    | {"jr", "sr", "inc", "ltd", "co", "corp", "dept", "approx", "al"}
+)
+_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+
+
+def break_between(text: str, start: int, end: int, previous: str) -> int:
+    """What separates the word ending at `start` (`previous`, lower case) from the word at `end`
+    of `text`: 0 nothing, 1 a sentence end, 2 a paragraph break. Errs toward 0: a missed end
+    only widens `/s`, a false one would split a phrase."""
+    gap = text[start:end]
+    if "\n" in gap and _PARAGRAPH_BREAK.search(gap):
+        return 2
+    if not _SENTENCE_END.fullmatch(gap) or not text[end].isupper():
+        return 0
+    if gap.lstrip("\"')]")[0] == "." and (
+        previous in _ABBREVIATIONS
+        or (len(previous) == 1 and previous.isalpha())
+        or _DOTTED.fullmatch(previous)
+    ):
+        return 0
+    return 1
+
+
+class ProseWords(LowercaseWords):
+    """`LowercaseWords` (same words, same offsets), with each sentence and paragraph in its own
+    range of positions, so connectors can tell them apart. Only positions differ, and only when
+    the text has breaks."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        tokens = super().__call__(
+            value,
+            positions,
+            True,  # offsets, to read the text between words
+            keeporiginal,
+            removestops,
+            start_pos,
+            start_char,
+            tokenize,
+            mode,
+            **kwargs,
+        )
+        if not (positions and tokenize):
+            yield from tokens
+            return
+        shift = 0
+        previous_end: int | None = None
+        previous = ""
+        for token in tokens:
+            start = token.startchar - start_char
+            if previous_end is not None and value[previous_end:start] != " ":
+                found = break_between(value, previous_end, start, previous)
+                shift += (0, SENTENCE_STEP, PARAGRAPH_STEP)[found]
+            if token.pos - start_pos >= SENTENCE_STEP:
+                raise ValueError(f"a field of more than {SENTENCE_STEP:,} words cannot be indexed")
+            previous_end, previous = token.endchar - start_char, token.text
+            token.pos += shift
+            yield token
+
+
 # Every word is kept: "not" and "no" are what this field turns on ("not medically necessary",
 # "no provision to modify"), so no stop list; no stemming either, so quoted language matches
-# as written (wildcards and fuzzy terms widen on request).
+# as written (wildcards and fuzzy terms widen on request, and the query parser adds a word's
+# singular or plural).
 WORDS = LowercaseWords()
-# Class names are few and read as categories: "opioids" should find "opioid".
-CATEGORY_WORDS = analysis.StemmingAnalyzer(stoplist=None)
+PROSE = ProseWords()
 
 KIND_DECISION = "decision"
 KIND_LETTER = "letter"
@@ -94,6 +185,12 @@ def build_schema() -> fields.Schema:
     def facet_column() -> fields.COLUMN:
         return fields.COLUMN(columns.RefBytesColumn())
 
+    def prose(stored: bool = False) -> fields.TEXT:
+        return fields.TEXT(analyzer=PROSE, phrase=True, stored=stored, multitoken_query="phrase")
+
+    def words(stored: bool = False) -> fields.TEXT:
+        return fields.TEXT(analyzer=WORDS, phrase=True, stored=stored, multitoken_query="phrase")
+
     return fields.Schema(
         kind=fields.ID(stored=True),
         doc_id=fields.ID(stored=True, unique=True),
@@ -103,19 +200,19 @@ def build_schema() -> fields.Schema:
         number=fields.NUMERIC(int, stored=True),
         format=fields.KEYWORD(lowercase=True),
         # decision fields
-        service=fields.TEXT(analyzer=WORDS, stored=True, phrase=True),
-        rationale=fields.TEXT(analyzer=WORDS, stored=True, phrase=True),
-        guideline=fields.TEXT(analyzer=WORDS, phrase=True),
-        summary=fields.TEXT(analyzer=WORDS, phrase=True),
+        service=prose(stored=True),
+        rationale=prose(stored=True),
+        guideline=prose(),
+        summary=prose(),
         outcome=fields.KEYWORD(stored=True, lowercase=True),
-        drug=fields.TEXT(analyzer=WORDS, phrase=True),
+        drug=words(),
         drugs_shown=fields.STORED(),
-        drug_class=fields.TEXT(analyzer=CATEGORY_WORDS, phrase=True),
+        drug_class=fields.KEYWORD(lowercase=True, commas=True),
         source=fields.KEYWORD(lowercase=True, commas=True, stored=True),
         page=fields.KEYWORD(commas=True),
         # letter fields repeated on each decision for filtering
-        specialty=fields.TEXT(analyzer=WORDS, phrase=True, stored=True),
-        state=fields.TEXT(analyzer=WORDS, phrase=True),
+        specialty=words(stored=True),
+        state=words(),
         age=fields.NUMERIC(int),
         sex=fields.KEYWORD(lowercase=True),
         injured=fields.DATETIME(),

@@ -35,9 +35,11 @@ KEYS = (
 )
 
 SYNTAX = (
-    'Words and "quoted phrases" search the item, rationale, summary and guideline text. '
-    'AND, OR, NOT, (parentheses), "a b"~5 (proximity), modif* (prefix), opiod~ (fuzzy), '
-    "age:[40 TO 60] and decided:>=2016-12-01 (ranges) work too."
+    'Words and "quoted phrases" search the item, rationale, summary and guideline text; an '
+    "unquoted word also finds its singular or plural, a quoted one is exact. AND, OR, NOT, "
+    "-word, (parentheses), a /s b (same sentence), a /p b (same section), a w/5 b, a pre/3 b, "
+    'taper! (root), modif* (prefix), opiod~ (fuzzy), "a b"~5, age:[40 TO 60] and '
+    "decided:>=2016-12-01 (ranges) work too."
 )
 FACETS = (
     "Facets count the matching decisions per value, with the % of them upheld. Under a facet"

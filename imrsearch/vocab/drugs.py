@@ -45,6 +45,9 @@ _CLASS_ALIASES = {
     "muscle relaxer": "muscle relaxant",
     "topical": "topical analgesic",
     "ppi": "proton pump inhibitor",
+    "anti inflammatory": "nsaid",
+    "antiepileptic": "anticonvulsant",
+    "hypnotic": "sleep aid",
 }
 
 # Letters write "Hydrocodone Bitartrate/APAP", "Tramadol HCl ER" and "Voltaren 1% gel": between
@@ -164,6 +167,12 @@ def equivalents(term: str) -> set[str]:
     if cls is not None:
         return set(lexicon.members.get(cls, ()))
     return {term.lower()}
+
+
+def class_named(text: str) -> str | None:
+    """The class `text` names, as CLASSES spells it: "benzos" and "Benzodiazepines" are
+    "benzodiazepine", "muscle relaxers" is "muscle relaxant"; None if it names none."""
+    return _class_of(_key(text))
 
 
 def class_members(cls: str) -> set[str]:

@@ -28,7 +28,9 @@ def test_summary_word_matches_every_decision_of_its_letters(
     samples_index, parsed_samples, word
 ) -> None:
     with api.open_searcher(samples_index) as searcher:
-        got = {(s.rsplit("/", 1)[-1], n) for s, n in _decisions(searcher, f"summary:{word}")}
+        # quoted: the word exactly (unquoted it would also find its plural)
+        exact = _decisions(searcher, f'summary:"{word}"')
+        got = {(s.rsplit("/", 1)[-1], n) for s, n in exact}
     want = {(s.rsplit("/", 1)[-1], n) for s, n in _expected(parsed_samples, word)}
     assert got == want and want
 

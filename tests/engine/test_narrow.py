@@ -26,7 +26,6 @@ QUERIES = [
     "drug:valium AND source:mtus",
     'outcome:upheld drug:valium "no provision to modify"',
     "(specialty:medicine)",
-    "valium OR",  # a trailing OR is a word here, and must not take the clause in
 ]
 # (field as a front end names it, value as a facet shows it, the clause typed by hand)
 VALUES = [
@@ -116,7 +115,6 @@ def test_widening_cuts_the_clause_and_what_joined_it(searcher, query, rest):
         "NOT outcome:upheld valium",  # excluded, not required
         "outcome:upheld OR valium",  # one way to match, not required
         "valium outcome:overturned",
-        "valium outcome:upheld~1",  # a fuzzy term is another query
     ],
 )
 def test_widening_leaves_a_query_that_does_not_require_the_value(query):
@@ -153,7 +151,7 @@ def test_an_excluded_value_is_still_added(searcher):
         ("Pain\nMedicine", 'specialty:"Pain Medicine"'),
         ("Physical Medicine & Rehabilitation", 'specialty:"Physical Medicine & Rehabilitation"'),
         ("AND", 'specialty:"AND"'),  # an operator's name is a value, not an operator
-        ("a:b(c)^2*", 'specialty:"a:b(c)^2*"'),
+        ("a:b(c)^2", 'specialty:"a:b(c)^2"'),
     ],
 )
 def test_values_are_quoted_unless_one_plain_word(searcher, value, clause):
@@ -171,8 +169,9 @@ def test_a_quote_that_is_part_of_the_value_is_refused():
     ("field", "value", "message"),
     [
         ("colour", "red", "unknown field 'colour'"),
-        ("outcome", "", "no searchable words"),
-        ("outcome", "up held", "takes one value, not a phrase"),
+        ("outcome", "", "is not a value of outcome"),
+        ("outcome", "up held", "is not a value of outcome"),
+        ("specialty", "pain*", "inside quotes"),  # the language refuses a wildcard in quotes
         ("year", "twenty", "is not a whole number"),
     ],
 )

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
+from imrsearch.engine.forms import Forms
+from imrsearch.engine.proximity import Near
 from imrsearch.engine.query import make_parser, parse_query
 from imrsearch.engine.registry import BY_NAME, FIELDS, field_names
 from imrsearch.engine.schema import build_schema
 from imrsearch.errors import QueryError
 
-# a value each kind of field accepts
+# a value each kind of field accepts (closed fields refuse any other)
 _VALUES = {"age": "50", "year": "2016", "injured": "2016-12-01", "decided": "2016-12-01"}
-_VALUES |= {"assigned": "2016-12-01", "class": "opioid"}
+_VALUES |= {"assigned": "2016-12-01", "class": "opioid", "outcome": "upheld", "source": "odg"}
+_VALUES |= {"sex": "female", "format": "d"}
 
 NAMES = [(f.name, name) for f in FIELDS for name in f.names]
 
@@ -95,6 +98,21 @@ MALFORMED = [
     ('"no provision"^100.5', "^100.5", "boost"),
     ("(valium norco)^", "^", "boost"),
     ("valium^inf", "^inf", "boost"),
+    ('"red flag*"', "*", "inside quotes"),
+    ('outcome:upheld "red flag?" x', "?", "inside quotes"),
+    ("tapering /s", "/s", "needs"),
+    ("/p tapering", "/p", "needs"),
+    ("a /s /p b", "/s", "needs"),
+    ("a w/300 b", "w/300", "1 to 255"),
+    ("outcome:denial", "denial", "not a value of outcome"),
+    ("class:relaxant", "relaxant", "not a value of class"),
+    ("outcome:zz*", "zz*", "not a value of outcome"),
+    ("tapering or weaning", "or", "not an operator"),
+    ("a!", "a!", "wildcard"),
+    ("taper AND", "AND", "needs"),
+    ("NOT", "NOT", "needs"),
+    ("a - b", "-", "not part of this query language"),
+    ("(a b) /s c", "/s", "cannot join an AND"),
 ]
 
 
@@ -122,4 +140,64 @@ def test_well_formed_query_parses(parser, text):
     [("rationale:valium^2", 2.0), ("rationale:valium^.5", 0.5), ("rationale:valium^100", 100.0)],
 )
 def test_boosts_within_the_bounds_are_kept(parser, text, boost):
-    assert parse(parser, text) == wq.Term("rationale", "valium", boost=boost)
+    assert parse(parser, text) == Forms("rationale", "valium", boost=boost)
+
+
+def test_minus_is_not(parser):
+    assert parse(parser, "tapering -opioids") == parse(parser, "tapering NOT opioids")
+    assert parse(parser, '-"red flag" drug:norco') == parse(parser, 'NOT "red flag" drug:norco')
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "distance", "ordered"),
+    [
+        ("rationale:(a /s b)", "sentence", 0, False),
+        ("rationale:(a w/s b)", "sentence", 0, False),
+        ("rationale:(a +s b)", "sentence", 0, True),
+        ("rationale:(a /P b)", "paragraph", 0, False),
+        ("rationale:(a +p b)", "paragraph", 0, True),
+        ("rationale:(a w/5 b)", "words", 5, False),
+        ("rationale:(a /5 b)", "words", 5, False),
+        ("rationale:(a pre/5 b)", "words", 5, True),
+        ("rationale:(a +5 b)", "words", 5, True),
+    ],
+)
+def test_connectors_become_near_queries(parser, text, unit, distance, ordered):
+    near = parse(parser, text)
+    assert isinstance(near, Near)
+    assert (near.fieldname, near.unit, near.distance, near.ordered) == (
+        "rationale",
+        unit,
+        distance,
+        ordered,
+    )
+    assert near.a == Forms("rationale", "a") and near.b == Forms("rationale", "b")
+
+
+def test_connectors_bind_after_or_and_before_words_side_by_side(parser):
+    """`a OR b /s c` is (a OR b) /s c, as Westlaw and Lexis read it; `x a /s b` needs x too."""
+    assert parse(parser, "rationale:(a OR b /s c)") == parse(parser, "rationale:((a OR b) /s c)")
+    both = parse(parser, "rationale:(x a /s b)")
+    assert isinstance(both, wq.And)
+    assert both.subqueries[1] == parse(parser, "rationale:(a /s b)")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Outcome:UPHELD", "outcome:upheld"),
+        ("outcome:denied", "outcome:upheld"),
+        ("sex:f", "sex:female"),
+        ("CLASS:benzos", "class:benzodiazepine"),
+        ('class:"Muscle Relaxants"', 'class:"muscle relaxant"'),
+        ("taper!", "taper*"),
+    ],
+)
+def test_spellings_that_mean_one_thing(parser, typed, meant):
+    assert parse(parser, typed) == parse(parser, meant)
+
+
+def test_a_drug_becomes_every_name_of_it(parser):
+    names = {leaf.words[0] if isinstance(leaf, wq.Phrase) else leaf.text for leaf in
+             parse(parser, "drug:valium").leaves()}  # fmt: skip
+    assert names == {"valium", "diazepam"}

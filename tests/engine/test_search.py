@@ -108,13 +108,13 @@ def _generic_has(word: str) -> Predicate:
     return lambda lt, d: any(word in words(x.generic) for x in d.drugs)
 
 
-def _requested(phrase: str) -> Predicate:
+def _requested(*forms: str) -> Predicate:
     """`service:` searches the item and, for a partial authorisation, the original request
-    and the authorised part too."""
+    and the authorised part too; any of the word's `forms` counts."""
 
     def predicate(lt: Letter, d: Decision) -> bool:
         parts = (d.service, d.original_request, d.authorized_request)
-        return any(has_phrase(part, phrase) for part in parts)
+        return any(has_phrase(part, form) for part in parts for form in forms)
 
     return predicate
 
@@ -153,20 +153,27 @@ FIELD_CASES: list[tuple[str, Predicate]] = [
     ("class:opioid", _in_class("opioid")),
     ("class:opioids", _in_class("opioid")),
     ('class:"muscle relaxant"', _in_class("muscle relaxant")),
-    ("service:mri", _requested("mri")),
-    ("item:mri", _requested("mri")),
-    ("request:acupuncture", _requested("acupuncture")),
-    ("rationale:tapering", lambda lt, d: "tapering" in words(d.rationale)),
-    ("why:tapering", lambda lt, d: "tapering" in words(d.rationale)),
-    ("summary:anxiety", lambda lt, d: "anxiety" in words(lt.summary)),
-    ("history:anxiety", lambda lt, d: "anxiety" in words(lt.summary)),
+    # an unquoted word also finds its singular or plural; service: also searches a partial
+    # authorisation's original request and authorised part
+    ("service:mri", _requested("mri", "mris")),
+    ("item:mri", _requested("mri", "mris")),
+    ("request:acupuncture", _requested("acupuncture", "acupunctures")),
+    ("rationale:tapering", lambda lt, d: {"tapering", "taperings"} & set(words(d.rationale))),
+    ("why:tapering", lambda lt, d: {"tapering", "taperings"} & set(words(d.rationale))),
+    ("summary:anxiety", lambda lt, d: {"anxiety", "anxieties"} & set(words(lt.summary))),
+    ("history:anxiety", lambda lt, d: {"anxiety", "anxieties"} & set(words(lt.summary))),
     (
         "guideline:benzodiazepines",
-        lambda lt, d: "benzodiazepines" in words(f"{d.ca_guideline} {d.maximus_guideline}"),
+        lambda lt, d: (
+            {"benzodiazepine", "benzodiazepines"}
+            & set(words(f"{d.ca_guideline} {d.maximus_guideline}"))
+        ),
     ),
     (
         "cite:acupuncture",
-        lambda lt, d: "acupuncture" in words(f"{d.ca_guideline} {d.maximus_guideline}"),
+        lambda lt, d: (
+            {"acupuncture", "acupunctures"} & set(words(f"{d.ca_guideline} {d.maximus_guideline}"))
+        ),
     ),
     ("source:mtus", lambda lt, d: any(c.source == "mtus" for c in d.guidelines)),
     ("source:odg", lambda lt, d: any(c.source == "odg" for c in d.guidelines)),

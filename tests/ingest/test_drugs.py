@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from imrsearch.model import Drug
-from imrsearch.vocab.drugs import CLASSES, class_members, equivalents, find_drugs
+from imrsearch.vocab.drugs import CLASSES, class_members, class_named, equivalents, find_drugs
 
 
 def _rows() -> list[list[str]]:
@@ -217,3 +217,47 @@ def test_tsv_generics_are_consistent() -> None:
 def test_every_name_finds_its_own_row(name: str, generic: str, cls: str) -> None:
     """Catches a name shadowed by another, or one the pattern builder cannot express."""
     assert find_drugs(f"Request for {name} #60") == [Drug(name, generic, cls)]
+
+
+# Items as the real letters print them (CM16-0248698, CM17-0013625, CM17-0014438), and the two
+# kits the issue names that these letters do not dispute. Generic and class as the kits' labels
+# give them: each is a compounding kit of one ingredient.
+KITS = [
+    ("Fanatrex 25mg/ml oral suspension 420ml", "gabapentin", "anticonvulsant"),
+    ("Synapryn (10mg/1ml oral suspension) 500ml", "tramadol", "opioid"),
+    ("Tabradol 1mg/ml oral suspension, 250ml", "cyclobenzaprine", "muscle relaxant"),
+    ("Deprizine 15mg/ml oral suspension, 250ml", "ranitidine", "h2 blocker"),
+    ("Dicopanol 5mg/ml oral suspension, 150ml", "diphenhydramine", "sleep aid"),
+    ("Ketophene 20% cream, 167 grams", "ketoprofen", "topical analgesic"),
+    ("Cyclophene 5% cream 111.2 grams", "cyclobenzaprine topical", "topical analgesic"),
+    ("Deprizine (unknown quantity)", "ranitidine", "h2 blocker"),
+    ("Trezix capsules #60", "acetaminophen/caffeine/dihydrocodeine", "opioid"),
+    ("Anecream 5% cream", "lidocaine", "topical analgesic"),
+]
+
+
+@pytest.mark.parametrize(("text", "generic", "cls"), KITS, ids=[k[0].split()[0] for k in KITS])
+def test_california_compounding_kits_have_a_drug_and_class(text, generic, cls) -> None:
+    [drug] = find_drugs(text)
+    assert (drug.name, drug.generic, drug.drug_class) == (text.split()[0], generic, cls)
+    assert drug.name.lower() in equivalents(generic)  # drug:gabapentin finds Fanatrex
+
+
+@pytest.mark.parametrize(
+    ("typed", "cls"),
+    [
+        ("benzos", "benzodiazepine"),
+        ("Benzodiazepines", "benzodiazepine"),
+        ("opioids", "opioid"),
+        ("narcotics", "opioid"),
+        ("muscle relaxants", "muscle relaxant"),
+        ("Muscle Relaxers", "muscle relaxant"),
+        ("PPIs", "proton pump inhibitor"),
+        ("anti-inflammatory", "nsaid"),
+        ("h2 blockers", "h2 blocker"),
+        ("relaxant", None),
+        ("vitamins", None),
+    ],
+)
+def test_class_named_reads_plurals_and_common_names(typed, cls) -> None:
+    assert class_named(typed) == cls

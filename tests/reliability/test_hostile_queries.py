@@ -72,7 +72,15 @@ def highlighted(text: Text) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "text", ["medically", '"medically medically"', 'rationale:"medically medically" medically']
+    "text",
+    [
+        "medically",
+        '"medically medically"',
+        'rationale:"medically medically" medically',
+        # connectors pair each place with its nearest partner, not every place with every other
+        "medically /s medically",
+        "medically w/5 medically",
+    ],
 )
 def test_a_letter_where_every_word_matches_answers_quickly(searcher, text):
     started = time.perf_counter()
