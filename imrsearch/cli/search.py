@@ -41,11 +41,13 @@ def _field_rows() -> str:
 QUERY_HELP = f"""\
 Search decisions with fielded, free-text queries.
 
-Words and "quoted phrases" search the item, rationale, summary and guideline text. An
-unquoted word also finds its singular or plural; a quoted word is exact. AND / OR / NOT and
--word, (parentheses), connectors a /s b (same sentence), a /p b (same section), a w/5 b,
-a pre/3 b, taper! (root), modif* (wildcard), opiod~ (fuzzy), "a b"~5 (proximity), ranges
-age:[40 TO 60] and decided:>=2016-12-01. What the language cannot read exactly is refused.
+Words and "quoted phrases" search the item, rationale, summary and
+guideline text. An unquoted word also finds its singular or plural; a
+quoted word is exact. AND / OR / NOT and -word, (parentheses), connectors
+a /s b (same sentence), a /p b (same section), a w/5 b, a pre/3 b, taper!
+(root), modif* (wildcard), opiod~ (fuzzy), "a b"~5 (proximity), ranges
+age:[40 TO 60] and decided:>=2016-12-01. What the language cannot read
+exactly is refused.
 
 \b
 Fields (aliases):
