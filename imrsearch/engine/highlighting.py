@@ -16,7 +16,7 @@ from imrsearch.vocab.drugs import equivalents
 
 # The fields whose words stand in the letter's text (the rest are codes, dates, numbers).
 # (Drug classes are stemmed in the index: their terms are stems, not words of the text.)
-TEXT_FIELDS = frozenset({"service", "rationale", "summary", "guideline", "drug"})
+TEXT_FIELDS = frozenset({"service", "rationale", "summary", "guideline", "drug", "text"})
 
 
 def query_highlight(parsed: wq.Query, reader) -> Highlight:

@@ -21,7 +21,7 @@ from whoosh import matching, qparser, query
 from whoosh.qparser import syntax
 
 from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS
-from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
+from imrsearch.engine.schema import HIT, KIND_LETTER
 from imrsearch.errors import QueryError
 from imrsearch.vocab.dates import parse_date
 
@@ -306,7 +306,8 @@ _LETTER_FIELDS = {"summary"}  # indexed on the letter document only
 
 
 class LetterClause(query.WrappingQuery):
-    """A clause on a letter-only field: matches the decisions of the letters it matches.
+    """A clause on a letter-only field: matches the decisions of the letters it matches, and
+    a letter that has no decision itself (it is a hit of its own, see `decision_filter`).
 
     A letter's decisions are the documents written right after it (one Whoosh group), up to
     the next letter. Whoosh's NestedChildren does this join too, but under NOT it skips
@@ -332,7 +333,10 @@ class LetterClause(query.WrappingQuery):
         for letter in self.child.docs(searcher):
             after = bisect.bisect_right(letters, letter)
             stop = letters[after] if after < len(letters) else end
-            ids.extend(d for d in range(letter + 1, stop) if not reader.is_deleted(d))
+            children = [d for d in range(letter + 1, stop) if not reader.is_deleted(d)]
+            if not children and not reader.is_deleted(letter):
+                ids.append(letter)  # no decision: the letter answers for itself
+            ids.extend(children)
         return matching.ListMatcher(ids) if ids else matching.NullMatcher()
 
 
@@ -361,4 +365,5 @@ def _check_balance(text: str) -> None:
 
 
 def decision_filter():
-    return query.Term("kind", KIND_DECISION)
+    """What a search returns: decisions, and letters that have no decision (each one hit)."""
+    return query.Term("hit", HIT)

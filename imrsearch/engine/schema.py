@@ -4,6 +4,10 @@ Decision documents carry the letter-level fields they are filtered by, so that `
 drug:valium "no provision to modify"` binds outcome, drug and rationale of the same item.
 The letter record (full text and sections, for `show` and the TUI preview) is stored once, in
 the letter's own document, not repeated per decision.
+
+A letter with no parsed decision (a layout the parser does not know, or no item found) would
+otherwise have nothing a search returns: its own document then carries the letter-level fields
+and its whole text (`text`, searched by unfielded words), and is a hit itself (`hit`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from whoosh import analysis, columns, fields
 
 from imrsearch.engine.registry import FACETS
 
-SCHEMA_VERSION = 3  # 3: letters indexed by file name; Σ tokenised word by word
+# 3: letters indexed by file name; Σ tokenised word by word. 4: letters without decisions are
+# hits; the letter-level values a hit shows are stored on each decision.
+SCHEMA_VERSION = 4
 
 
 class LowercaseWords(analysis.RegexTokenizer):
@@ -84,6 +90,7 @@ CATEGORY_WORDS = analysis.StemmingAnalyzer(stoplist=None)
 
 KIND_DECISION = "decision"
 KIND_LETTER = "letter"
+HIT = "yes"  # `hit` of what a search returns: decisions, and letters that have none
 
 # Facet columns hold one or several values joined by this separator.
 FACET_SEP = "\x1f"
@@ -96,6 +103,7 @@ def build_schema() -> fields.Schema:
 
     return fields.Schema(
         kind=fields.ID(stored=True),
+        hit=fields.ID(),  # HIT on what a search may return
         doc_id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         name=fields.ID(),  # the file's name, on letter documents: `show NAME` finds it
@@ -113,12 +121,16 @@ def build_schema() -> fields.Schema:
         drug_class=fields.TEXT(analyzer=CATEGORY_WORDS, phrase=True),
         source=fields.KEYWORD(lowercase=True, commas=True, stored=True),
         page=fields.KEYWORD(commas=True),
+        guidelines_shown=fields.STORED(),  # [[source, topic, [pages]], ...]
+        # the whole text, on the document of a letter with no decision only
+        text=fields.TEXT(analyzer=WORDS, phrase=True),
         # letter fields repeated on each decision for filtering
         specialty=fields.TEXT(analyzer=WORDS, phrase=True, stored=True),
         state=fields.TEXT(analyzer=WORDS, phrase=True),
-        age=fields.NUMERIC(int),
-        sex=fields.KEYWORD(lowercase=True),
-        injured=fields.DATETIME(),
+        reviewer_shown=fields.STORED(),  # [[specialties], [states]] as the letter lists them
+        age=fields.NUMERIC(int, stored=True),
+        sex=fields.KEYWORD(lowercase=True, stored=True),
+        injured=fields.DATETIME(stored=True),
         decided=fields.DATETIME(stored=True),
         decided_key=fields.COLUMN(columns.NumericColumn("i")),  # YYYYMMDD, 0 if undated
         assigned=fields.DATETIME(),

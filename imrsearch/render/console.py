@@ -21,8 +21,10 @@ from rich.text import Text
 
 from imrsearch.highlight import spans
 from imrsearch.model import (
+    NO_ITEMS,
     OVERTURNED,
     UPHELD,
+    WHOLE_LETTER,
     BuildReport,
     Decision,
     Facet,
@@ -76,13 +78,17 @@ def print_results(console: Console, result: SearchResult) -> None:
             for_terminal(case, single_line=True),
             style="bold cyan" if case != previous_case else "cyan",
         )
-        head.append(f"  item {hit.item}", style="bold")
+        head.append(f"  {hit.where}", style="bold" if hit.item is not None else "bold yellow")
         if hit.decision_date:
             head.append(f"  decided {hit.decision_date.isoformat()}", style="dim")
         head.append("  ")
         head.append_text(outcome_text(hit.outcome))
         head.append(f"  score {hit.score:.2f}", style="dim")
-        lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
+        if hit.item is None:  # a letter with no parsed decision, matched as a whole
+            note = f"  {NO_ITEMS}: the passage is from the letter's text"
+            lines = [head, Text(note, style="dim")]
+        else:
+            lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
         details = []
         if hit.drugs:
             details.append("drugs: " + ", ".join(hit.drugs))
@@ -99,8 +105,7 @@ def print_results(console: Console, result: SearchResult) -> None:
     shown = len(result.hits)
     letters = len({h.path for h in result.hits})
     console.print(
-        f"[bold]{result.total}[/] matching decision{'s' if result.total != 1 else ''}"
-        f" (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
+        f"{counted(result)} (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
         f" in {result.elapsed * 1000:.0f} ms",
         highlight=False,
     )
@@ -108,6 +113,23 @@ def print_results(console: Console, result: SearchResult) -> None:
         console.print("[dim]more with --limit N or --all[/]")
     for facet in result.facets:
         print_facet(console, facet)
+
+
+def counted(result: SearchResult) -> str:
+    """What the total counts: "87 matching decisions", or "89 matches: 87 decisions and 2 whole
+    letters (no items found)" when letters without a decision matched too."""
+    whole = result.whole_letters
+    decisions = result.total - whole
+    if not whole:
+        return f"{decisions:,} matching decision{_s(decisions)}"
+    return (
+        f"{result.total:,} match{'es' if result.total != 1 else ''}: {decisions:,}"
+        f" decision{_s(decisions)} and {whole:,} {WHOLE_LETTER}{_s(whole)} ({NO_ITEMS})"
+    )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def facet_value_text(value: FacetValue) -> Text:

@@ -46,8 +46,9 @@ class Document:
         before = [(p, n) for n, p in self.anchors.items() if p <= paragraph]
         return max(before)[1] if before else None
 
-    def target(self, item: int, snippet: Snippet) -> int | None:
-        """The match to show first for item `item`: the passage the hit's snippet quotes.
+    def target(self, item: int | None, snippet: Snippet) -> int | None:
+        """The match to show first for item `item` (None: a letter with no items, whose
+        matches are all before any item): the passage the hit's snippet quotes.
 
         Among the item's matches, the one holding most of the snippet's marked words wins
         (the phrase the query asked for rather than a drug name), then one whose words just
