@@ -305,8 +305,11 @@ class BuildReport:
     outcomes: dict[str, int] = field(default_factory=dict)
     warnings: int = 0  # letters parsed with warnings
     failures: list[FileError] = field(default_factory=list)  # files not indexed
-    # indexed, but no disputed item was found in them: searchable by `show` only
+    # indexed, but no disputed item was found in them: each is found as a whole letter
     text_only: list[FileError] = field(default_factory=list)
+    # not indexed: the same letter (case number and content) as a file before it in walk order,
+    # which the reason names ("duplicate of PATH"); len() is how many
+    duplicates: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0
 

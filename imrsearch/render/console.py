@@ -239,6 +239,7 @@ def print_report(console: Console, report: BuildReport) -> None:
         ("With warnings", f"{report.warnings:,} letters"),
         ("Failures", f"{len(report.failures):,} files not indexed"),
         ("Text only", f"{len(report.text_only):,} files with no disputed item found"),
+        ("Duplicates", f"{len(report.duplicates):,} files: a letter indexed from another file"),
         ("Time", f"{report.seconds:.1f} s"),
         ("Index size", _size(report.size_bytes)),
     ]
@@ -246,10 +247,11 @@ def print_report(console: Console, report: BuildReport) -> None:
         table.add_row(Text(label, style="dim"), Text(for_terminal(value)))
     title = "Index built" if report.mode == "build" else "Index updated"
     console.print(Panel(table, title=title, title_align="left"))
-    if report.failures or report.text_only:
+    if report.failures or report.text_only or report.duplicates:
         console.print(
             f"[yellow]{len(report.failures)} file(s) not indexed, {len(report.text_only)} as text"
-            " only[/] — see: imrsearch index errors"
+            f" only, {len(report.duplicates)} duplicate(s) of another file[/]"
+            " — see: imrsearch index errors"
         )
 
 
