@@ -20,7 +20,7 @@ import pytest
 from imrsearch import api, cli
 from imrsearch.ingest.archive import LETTER_SUFFIXES, load_letter
 from imrsearch.model import Letter
-from tests.engine.test_totals import QUERIES, everything, expected, has_words, hits
+from tests.engine.test_totals import QUERIES, everything, expected, has_words, hits, same
 
 MEMO_PHRASE = "the almond orchard request was withdrawn"
 MEMO = f"""MEMORANDUM
@@ -146,6 +146,30 @@ def test_negation_takes_in_the_whole_letters(index, letters) -> None:
         }
         found = hits(searcher, 'format:unknown OR case:CM16-0999999 NOT "not medically necessary"')
         assert found[1] == not_said
+
+
+def test_an_update_that_deletes_letters_keeps_whole_letters_found(tmp_path: Path) -> None:
+    """Deleted documents stay in the segments after an update: the letter joins must skip them
+    and still find a letter without decisions next to them."""
+    archive = make_archive(tmp_path / "archive")
+    index = tmp_path / "ix"
+    api.build(archive, index, workers=1)
+    (archive / "CM16-0213037.pdf").unlink()  # the letter the itemless one was cut from
+    (archive / "memo.txt").write_text(MEMO.replace("almond", "walnut"))  # read again
+    api.update(None, index, workers=1)
+    letters = [load_letter(p)[0] for p in sorted(archive.iterdir())]
+    queries = {
+        "summary:contusion": same(lambda lt: has_words(lt.summary, "contusion")),
+        "format:unknown": same(lambda lt: lt.format == "unknown"),
+        "shoulder": QUERIES["shoulder"],
+    }
+    with api.open_searcher(index) as searcher:
+        for text, predicates in queries.items():
+            want = expected(letters, *predicates)
+            assert any(item is None for _, item in want), text
+            assert hits(searcher, text)[1] == want, text
+        assert hits(searcher, '"walnut orchard"')[1] == {(named(letters, "memo.txt").path, None)}
+        assert hits(searcher, '"almond orchard"') == (0, set())
 
 
 # ---- the views ------------------------------------------------------------------------------
