@@ -36,7 +36,7 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
         "record": encode_record(letter),
     }
     if not letter.decisions:
-        head = {**shared, **head, "text": letter.text}
+        head = {**shared, **head, "text": letter.text, "whole": HIT}
     docs = [head]
     docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
     return docs

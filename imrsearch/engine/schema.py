@@ -104,6 +104,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         kind=fields.ID(stored=True),
         hit=fields.ID(),  # HIT on what a search may return
+        whole=fields.ID(),  # HIT on a letter with no decision: counted apart, cheaply
         doc_id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         name=fields.ID(),  # the file's name, on letter documents: `show NAME` finds it

@@ -15,7 +15,7 @@ from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
-from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
+from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
@@ -101,7 +101,7 @@ class Searcher:
         shown = total if limit is None else min(limit, total)
         hits = [self._hit(results[i], highlight) for i in range(shown)]
         computed = self._facets(text, results.docs(), facets, facet_limit) if facets else []
-        whole = self._whole_letters(results.docs())
+        whole = self._whole_letters(results)
         elapsed = time.perf_counter() - started
         return SearchResult(text, total, hits, computed, elapsed, highlight, whole)
 
@@ -142,10 +142,16 @@ class Searcher:
             ) from None
         return parsed, collector.results()
 
-    def _whole_letters(self, docnums) -> int:
-        """How many of `docnums` are letters matched as a whole (they have no decision)."""
-        letters = wq.And([wq.Term("kind", KIND_LETTER), decision_filter()])
-        return len(set(self._searcher.docs_for_query(letters)) & set(docnums))
+    def _whole_letters(self, results) -> int:
+        """How many of `results` are letters matched as a whole (they have no decision): few
+        documents carry the mark, and with none in the index this costs nothing."""
+        reader = self._searcher.reader()
+        if ("whole", HIT.encode()) not in reader:
+            return 0
+        matched = results.docs()
+        return sum(
+            1 for docnum in reader.postings("whole", HIT.encode()).all_ids() if docnum in matched
+        )
 
     def _hit(self, hit, highlight: Highlight) -> Hit:
         fields = hit.fields()
