@@ -206,6 +206,7 @@ def _index(
             report.failures.append(FileError(key, loaded.reason))
         if progress:
             progress(done, total, key)
+    _settle(files)
     return files
 
 
@@ -235,14 +236,23 @@ def _folded(value: Any) -> Any:
 
 
 def _demote(files: dict[str, dict[str, Any]], old: str, new: str) -> None:
-    """`old` was indexed and is now a copy of `new`, as is every copy of `old`."""
+    """`old` was indexed and is now a copy of `new` (its own copies follow: `_settle`)."""
     entry = files[old]
     for name in ("format", "decisions", "outcomes", "warnings", "text_only"):
         entry.pop(name, None)
-    for other in files.values():
-        if other.get("duplicate_of") == old:
-            other["duplicate_of"] = new
     entry["duplicate_of"] = new
+
+
+def _settle(files: dict[str, dict[str, Any]]) -> None:
+    """Every copy names the file its letter is indexed from, not a copy that was demoted."""
+    for entry in files.values():
+        target = entry.get("duplicate_of")
+        seen = {entry["path"]}
+        while target in files and files[target].get("duplicate_of") and target not in seen:
+            seen.add(target)
+            target = files[target]["duplicate_of"]
+        if target is not None:
+            entry["duplicate_of"] = target
 
 
 def _orphans(
