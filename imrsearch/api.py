@@ -241,14 +241,16 @@ def verify(index: Path | None = None) -> Verification:
 
 def errors(index: Path | None = None) -> list[FileError]:
     """The per-file error report saved with the live index: files not indexed, then files
-    indexed as text only (no disputed item found in them)."""
+    indexed as text only (no disputed item found in them), then copies of a letter indexed
+    from another file ("duplicate of PATH")."""
     report = info(index).report
     failed = [FileError(f["path"], f["reason"]) for f in report.get("failures", [])]
     text_only = [
         FileError(f["path"], f"indexed as text only: {f['reason']}")
         for f in report.get("text_only", [])
     ]
-    return failed + text_only
+    copies = [FileError(f["path"], f["reason"]) for f in report.get("duplicates", [])]
+    return failed + text_only + copies
 
 
 __all__ = [

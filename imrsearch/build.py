@@ -3,15 +3,21 @@ generation of the index, and keep the manifest that lets an update re-read only 
 
 This module joins `ingest` (files → letters) to `engine` (letters → Whoosh), which never import
 each other; the manifest's file table and the build report live here.
+
+One letter is indexed once, however many files hold it (a PDF and its text, a re-download):
+files with the same case number and the same content are copies, and only the first in walk
+order is indexed; the others are reported as duplicates of it. An update keeps that true when
+files come and go: a copy whose indexed twin is removed or changed is read again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +27,7 @@ from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore, read_manifest
 from imrsearch.engine.writer import NewGeneration
 from imrsearch.errors import ImrError
 from imrsearch.ingest.archive import Fingerprint, LoadResult, Walk, load_letters, walk_archive
+from imrsearch.ingest.normalize import fold, normalize
 from imrsearch.model import BuildReport, FileError, Letter
 from imrsearch.vocab.paths import display_path
 
@@ -67,9 +74,10 @@ def _build(
     walk = walk_archive(archive, follow_symlinks=follow_symlinks)
     report = _report(store, archive, "build", walk)
     parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
+    order = _walk_order(walk)
     with NewGeneration(store, update=False, parallel=parallel) as generation:
-        results = load_letters(walk.files, workers)
-        files = _index(generation, results, len(walk.files), {}, report, progress)
+        results = _in_order(load_letters(walk.files, workers), walk.files)
+        files = _index(generation, results, len(walk.files), {}, report, progress, order)
         return _publish(generation, archive, files, report, started, None, follow_symlinks)
 
 
@@ -96,8 +104,9 @@ def update(
         known: dict[str, dict[str, Any]] = manifest["files"]
         report = _report(store, archive, "update", walk)
         present = {display_path(p): p for p in walk.files}
-        to_read = [p for key, p in present.items() if _changed(p, known.get(key))]
-        reread = {display_path(p) for p in to_read}
+        reread = {key for key, p in present.items() if _changed(p, known.get(key))}
+        reread |= _orphans(known, present, reread)
+        to_read = [p for key, p in present.items() if key in reread]
         stale = [path for path in known if path not in present or path in reread]
         kept = {k: v for k, v in known.items() if k in present and k not in reread}
         report.removed = sum(1 for path in known if path not in present)
@@ -105,13 +114,11 @@ def update(
         report.failures.extend(
             FileError(k, v["failure"]) for k, v in kept.items() if v.get("failure")
         )
-        report.text_only.extend(
-            FileError(k, v["text_only"]) for k, v in kept.items() if v.get("text_only")
-        )
+        order = _walk_order(walk)
         with NewGeneration(store, update=True) as generation:
             generation.delete(stale)
-            results = load_letters(to_read, workers)
-            files = _index(generation, results, len(to_read), kept, report, progress)
+            results = _in_order(load_letters(to_read, workers), to_read)
+            files = _index(generation, results, len(to_read), kept, report, progress, order)
             return _publish(
                 generation, archive, files, report, started, manifest["built_at"], follow_symlinks
             )
@@ -162,30 +169,124 @@ def _index(
     files: dict[str, dict[str, Any]],
     report: BuildReport,
     progress: Progress | None,
+    order: dict[str, int],
 ) -> dict[str, dict[str, Any]]:
-    """Add every loaded letter to the new generation; returns the manifest's file table."""
+    """Add every loaded letter that is not a copy of one indexed before it in walk order to the
+    new generation; returns the manifest's file table (`files`, the unchanged entries, grown)."""
+    indexed = {
+        entry["letter"]: path
+        for path, entry in files.items()
+        if "letter" in entry and "duplicate_of" not in entry
+    }
     for done, (path, loaded, print_) in enumerate(results, start=1):
         key = display_path(path)
-        entry = _entry(key, print_)
+        entry = files[key] = _entry(key, print_)
         if isinstance(loaded, Letter):
-            generation.add(loaded)
-            entry.update(
-                format=loaded.format,
-                decisions=len(loaded.decisions),
-                outcomes=dict(Counter(d.outcome or "unknown" for d in loaded.decisions)),
-                warnings=len(loaded.warnings),
-            )
             report.added += 1
-            if not loaded.decisions:
-                entry["text_only"] = "; ".join(loaded.warnings) or "no disputed items found"
-                report.text_only.append(FileError(key, entry["text_only"]))
+            letter = entry["letter"] = letter_key(loaded)
+            first = indexed.get(letter)
+            if first is not None and order[first] < order[key]:
+                entry["duplicate_of"] = first
+            else:
+                if first is not None:  # an unchanged copy that comes later: this one replaces it
+                    generation.delete([first])
+                    _demote(files, first, key)
+                indexed[letter] = key
+                generation.add(loaded)
+                entry.update(
+                    format=loaded.format,
+                    decisions=len(loaded.decisions),
+                    outcomes=dict(Counter(d.outcome or "unknown" for d in loaded.decisions)),
+                    warnings=len(loaded.warnings),
+                )
+                if not loaded.decisions:
+                    entry["text_only"] = "; ".join(loaded.warnings) or "no disputed items found"
         else:
             entry["failure"] = loaded.reason
             report.failures.append(FileError(key, loaded.reason))
-        files[key] = entry
         if progress:
             progress(done, total, key)
+    _settle(files)
     return files
+
+
+def letter_key(letter: Letter) -> str:
+    """What makes two files one letter: the case number and a digest of the content. The
+    content is the parsed letter (dates, reviewer, patient, summary, decisions) when it has
+    decisions, so that a PDF and a text copy agree wherever their lines broke; else the text,
+    normalised, every run of blanks one space."""
+    if letter.decisions:
+        record = letter.to_dict()
+        del record["path"], record["warnings"]
+        content = json.dumps(_folded(record), sort_keys=True)
+    else:
+        content = fold(normalize(letter.text))
+    digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{letter.case_number or ''} {digest}"
+
+
+def _folded(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_folded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _folded(v) for k, v in value.items()}
+    return value
+
+
+def _demote(files: dict[str, dict[str, Any]], old: str, new: str) -> None:
+    """`old` was indexed and is now a copy of `new` (its own copies follow: `_settle`)."""
+    entry = files[old]
+    for name in ("format", "decisions", "outcomes", "warnings", "text_only"):
+        entry.pop(name, None)
+    entry["duplicate_of"] = new
+
+
+def _settle(files: dict[str, dict[str, Any]]) -> None:
+    """Every copy names the file its letter is indexed from, not a copy that was demoted."""
+    for entry in files.values():
+        target = entry.get("duplicate_of")
+        seen = {entry["path"]}
+        while target in files and files[target].get("duplicate_of") and target not in seen:
+            seen.add(target)
+            target = files[target]["duplicate_of"]
+        if target is not None:
+            entry["duplicate_of"] = target
+
+
+def _orphans(
+    known: dict[str, dict[str, Any]], present: dict[str, Path], reread: set[str]
+) -> set[str]:
+    """Unchanged copies whose indexed twin is gone or read again: they are read again too, so
+    that the letter stays indexed (from this copy, if the twin changed or went)."""
+    return {
+        path
+        for path, entry in known.items()
+        if path in present
+        and path not in reread
+        and entry.get("duplicate_of")
+        and (entry["duplicate_of"] not in present or entry["duplicate_of"] in reread)
+    }
+
+
+def _walk_order(walk: Walk) -> dict[str, int]:
+    return {display_path(p): i for i, p in enumerate(walk.files)}
+
+
+def _in_order(results: Iterable[LoadResult], paths: list[Path]) -> Iterator[LoadResult]:
+    """`results` in the order of `paths`: workers finish out of order, and which copy of a
+    letter is indexed must not depend on which worker was faster. The loader has only a few
+    chunks in flight, so few results wait here."""
+    position = {path: i for i, path in enumerate(paths)}
+    waiting: dict[int, LoadResult] = {}
+    following = 0
+    for result in results:
+        waiting[position[result[0]]] = result
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
+    yield from (waiting[i] for i in sorted(waiting))
 
 
 def _entry(path: str, print_: Fingerprint | None) -> dict[str, Any]:
@@ -208,6 +309,14 @@ def _publish(
 ) -> BuildReport:
     formats: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
+    report.text_only = [
+        FileError(path, entry["text_only"]) for path, entry in files.items() if "text_only" in entry
+    ]
+    report.duplicates = [
+        FileError(path, f"duplicate of {entry['duplicate_of']}")
+        for path, entry in files.items()
+        if "duplicate_of" in entry
+    ]
     for entry in files.values():
         if "format" in entry:
             report.letters += 1

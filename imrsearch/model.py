@@ -211,11 +211,12 @@ class Snippet:
 
 @dataclass
 class Hit:
-    """One matching decision, with what a reader needs to judge and cite it."""
+    """One matching decision, or one matching letter that has no parsed decision (`item` None:
+    the letter is answered as a whole), with what a reader needs to judge, cite and filter it."""
 
     case_number: str | None
     path: str  # the letter's file, in display form
-    item: int  # 1-based item number within the letter
+    item: int | None  # 1-based item number within the letter; None for a whole-letter hit
     service: str
     outcome: str
     drugs: list[str]
@@ -223,15 +224,37 @@ class Hit:
     snippet: Snippet
     decision_date: date | None = None
     guideline_sources: list[str] = field(default_factory=list)  # mtus, acoem, odg, other
+    guidelines: list[Citation] = field(default_factory=list)  # what the decision cites
+    date_of_injury: date | None = None
+    specialties: list[str] = field(default_factory=list)  # the reviewer's
+    states: list[str] = field(default_factory=list)  # where the reviewer is licensed
+    age: int | None = None  # the patient's
+    sex: str | None = None  # the patient's: "male" | "female"
 
     @property
     def label(self) -> str:
         """The case number, or the file's name for letters that print none."""
         return self.case_number or self.path.rsplit("/", 1)[-1]
 
+    @property
+    def where(self) -> str:
+        """Which part of the letter matched: "item 2", or the whole letter."""
+        return WHOLE_LETTER if self.item is None else f"item {self.item}"
+
     def citation(self) -> str:
         decided = f" (decided {self.decision_date.isoformat()})" if self.decision_date else ""
-        return f"{self.label}, item {self.item}{decided}"
+        return f"{self.label}, {self.where}{decided}"
+
+
+# How a hit on a letter with no parsed decision is labelled in every view.
+WHOLE_LETTER = "whole letter"
+NO_ITEMS = "no items found"
+
+
+def cited(citation: Citation) -> str:
+    """One citation as a line of text: "MTUS: Chronic Pain ... Opioids, p. 75-80"."""
+    pages = f", p. {', '.join(citation.pages)}" if citation.pages else ""
+    return f"{citation.source.upper()}: {citation.topic}{pages}"
 
 
 @dataclass
@@ -259,13 +282,14 @@ class Facet:
 @dataclass
 class SearchResult:
     query: str
-    total: int  # matching decisions, not letters
+    total: int  # matching decisions, plus matching letters that have no decision (one each)
     hits: list[Hit]
     facets: list[Facet] = field(default_factory=list)
     elapsed: float = 0.0  # seconds spent searching
     highlight: Highlight = field(default_factory=Highlight)  # what every view marks
     # the hits' order: by date, a hit's score is its sort key, not a relevance worth showing
     sort: SortOrder = SortOrder.RELEVANCE
+    whole_letters: int = 0  # of `total`: letters with no parsed decision, matched as a whole
 
 
 @dataclass
@@ -291,8 +315,11 @@ class BuildReport:
     outcomes: dict[str, int] = field(default_factory=dict)
     warnings: int = 0  # letters parsed with warnings
     failures: list[FileError] = field(default_factory=list)  # files not indexed
-    # indexed, but no disputed item was found in them: searchable by `show` only
+    # indexed, but no disputed item was found in them: each is found as a whole letter
     text_only: list[FileError] = field(default_factory=list)
+    # not indexed: the same letter (case number and content) as a file before it in walk order,
+    # which the reason names ("duplicate of PATH"); len() is how many
+    duplicates: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0
 

@@ -241,6 +241,56 @@ def test_csv_citation_of_a_known_decision(query, parsed_samples):
     assert citations["2"] == "CM16-0213037, item 2 (decided 2016-12-09)"
 
 
+def _cited(letter_decision: Decision) -> str:
+    return "; ".join(
+        f"{c.source.upper()}: {c.topic}" + (f", p. {', '.join(c.pages)}" if c.pages else "")
+        for c in letter_decision.guidelines
+    )
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def test_csv_carries_the_letter_level_columns_of_every_row(query, parsed_samples):
+    """Every row has the decision's and its letter's values a researcher filters on, each as
+    the parser reads it from the letter; the row count is the total."""
+    want = {key(lt.path, d.number): (lt, d) for lt, d in rows(parsed_samples, lambda lt, d: True)}
+    table = read_csv(query("format:d", "--csv").out)
+    assert len(table) == json.loads(query("format:d", "--json").out)["total"] == len(want)
+    for row in table:
+        letter, d = want[key(row["path"], int(row["item"]))]
+        assert row["decision_date"] == _day(letter.decision_date)
+        assert row["date_of_injury"] == _day(letter.date_of_injury)
+        assert row["specialty"] == "; ".join(letter.reviewer.specialties)
+        assert row["state"] == "; ".join(letter.reviewer.states)
+        assert row["age"] == ("" if letter.patient.age is None else str(letter.patient.age))
+        assert row["sex"] == (letter.patient.sex or "")
+        assert row["guideline_sources"] == "; ".join(dict.fromkeys(c.source for c in d.guidelines))
+        assert row["guidelines"] == _cited(d)
+    # the columns are filled where the letters have the values, and empty where they do not
+    for column in ("decision_date", "date_of_injury", "specialty", "state", "age", "sex"):
+        assert {bool(row[column]) for row in table} >= {True}, column
+    assert {bool(row["guidelines"]) for row in table} >= {True}
+
+
+def test_json_hits_carry_the_same_letter_level_values(query, parsed_samples):
+    want = {key(lt.path, d.number): (lt, d) for lt, d in rows(parsed_samples, lambda lt, d: True)}
+    hits = json.loads(query("format:d", "--json").out)["hits"]
+    assert len(hits) == len(want)
+    for hit in hits:
+        letter, d = want[key(hit["path"], hit["item"])]
+        assert hit["date_of_injury"] == (_day(letter.date_of_injury) or None)
+        assert (hit["specialties"], hit["states"]) == (
+            letter.reviewer.specialties,
+            letter.reviewer.states,
+        )
+        assert (hit["age"], hit["sex"]) == (letter.patient.age, letter.patient.sex)
+        assert hit["guidelines"] == [
+            {"source": c.source, "topic": c.topic, "pages": list(c.pages)} for c in d.guidelines
+        ]
+
+
 def test_csv_all_is_one_row_per_decision(query, parsed_samples):
     want = {key(lt.path, d.number) for lt, d in rows(parsed_samples, lambda lt, d: True)}
     table = read_csv(query("format:d", "--csv", "--all").out)

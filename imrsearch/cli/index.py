@@ -114,6 +114,7 @@ def index_info(
             **info.report,
             "failures": [FileError(**f) for f in info.report["failures"]],
             "text_only": [FileError(**f) for f in info.report.get("text_only", [])],
+            "duplicates": [FileError(**f) for f in info.report.get("duplicates", [])],
         }
     )
     report.size_bytes = info.size_bytes

@@ -84,7 +84,9 @@ def query(
     facet: Annotated[str, typer.Option(help=f"Count by: {','.join(api.FACETS)}.")] = "",
     facet_limit: Annotated[int, typer.Option(min=1, help="Values per facet.")] = 10,
     as_json: JsonOption = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per decision.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="CSV, one row per hit (a decision, or a whole letter).")
+    ] = False,
     csv_formulas: Annotated[
         bool,
         typer.Option(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from imrsearch.engine.records import encode_record
-from imrsearch.engine.schema import FACET_SEP, KIND_DECISION, KIND_LETTER
+from imrsearch.engine.schema import FACET_SEP, HIT, KIND_DECISION, KIND_LETTER
 from imrsearch.model import Decision, Letter
 from imrsearch.vocab.drugs import equivalents
 
@@ -20,20 +20,24 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
 
     The clinical summary is indexed on the letter document only: repeated on each decision it
     was nearly half of all indexing work. Queries reach it through the letter (see
-    `engine.query.parse_query`), which needs the documents written as one group."""
-    docs = [
-        {
-            "kind": KIND_LETTER,
-            "doc_id": letter.path,
-            "path": letter.path,
-            "name": letter.path.rsplit("/", 1)[-1],
-            "case": letter.case_number or "",
-            "format": letter.format,
-            "summary": letter.summary,
-            "record": encode_record(letter),
-        }
-    ]
+    `engine.query.parse_query`), which needs the documents written as one group.
+
+    A letter with no decision is a hit itself: its document takes the letter-level fields and
+    the whole text, so that words, phrases and fields such as `format:unknown` find it."""
     shared = _letter_fields(letter)
+    head = {
+        "kind": KIND_LETTER,
+        "doc_id": letter.path,
+        "path": letter.path,
+        "name": letter.path.rsplit("/", 1)[-1],
+        "case": letter.case_number or "",
+        "format": letter.format,
+        "summary": letter.summary,
+        "record": encode_record(letter),
+    }
+    if not letter.decisions:
+        head = {**shared, **head, "text": letter.text, "whole": HIT}
+    docs = [head]
     docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
     return docs
 
@@ -45,11 +49,13 @@ def _day(value: date | None) -> datetime | None:
 def _letter_fields(letter: Letter) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": KIND_DECISION,
+        "hit": HIT,
         "path": letter.path,
         "case": letter.case_number or "",
         "format": letter.format,
         "specialty": ", ".join(letter.reviewer.specialties),
         "state": ", ".join(letter.reviewer.states),
+        "reviewer_shown": [list(letter.reviewer.specialties), list(letter.reviewer.states)],
         "facet_specialty": _facet(letter.reviewer.specialties),
         "facet_format": _facet([letter.format]),
     }
@@ -97,6 +103,7 @@ def _decision_document(
         drug_class=" , ".join(dict.fromkeys(d.drug_class for d in decision.drugs)),
         source=",".join(sources),
         page=",".join(pages),
+        guidelines_shown=[[c.source, c.topic, list(c.pages)] for c in decision.guidelines],
         facet_drug=_facet(dict.fromkeys(d.generic for d in decision.drugs)),
         facet_class=_facet(dict.fromkeys(d.drug_class for d in decision.drugs)),
         facet_source=_facet(sources),

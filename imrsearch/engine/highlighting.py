@@ -16,8 +16,9 @@ from imrsearch.model import Highlight
 from imrsearch.vocab.drugs import equivalents
 
 # The fields whose words stand in the letter's text (the rest are codes, dates, numbers, and
-# drug classes, which are categories rather than words of the text).
-TEXT_FIELDS = frozenset({"service", "rationale", "summary", "guideline", "drug"})
+# drug classes, which are categories rather than words of the text); `text` is the whole text
+# of a letter with no decision.
+TEXT_FIELDS = frozenset({"service", "rationale", "summary", "guideline", "drug", "text"})
 
 
 def query_highlight(parsed: wq.Query, reader) -> Highlight:

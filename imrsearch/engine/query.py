@@ -26,7 +26,7 @@ from imrsearch.engine.forms import Forms
 from imrsearch.engine.plugins import typed_at
 from imrsearch.engine.proximity import Near, ProsePhrase
 from imrsearch.engine.registry import BY_INDEX, DEFAULT_FIELDS, FIELDS, user_name
-from imrsearch.engine.schema import KIND_DECISION, KIND_LETTER
+from imrsearch.engine.schema import HIT, KIND_LETTER
 from imrsearch.errors import QueryError
 from imrsearch.vocab.dates import parse_date
 
@@ -314,7 +314,8 @@ _LETTER_FIELDS = {"summary"}  # indexed on the letter document only
 
 
 class LetterClause(query.WrappingQuery):
-    """A clause on a letter-only field: matches the decisions of the letters it matches.
+    """A clause on a letter-only field: matches the decisions of the letters it matches, and
+    a letter that has no decision itself (it is a hit of its own, see `decision_filter`).
 
     A letter's decisions are the documents written right after it (one Whoosh group), up to
     the next letter. Whoosh's NestedChildren does this join too, but under NOT it skips
@@ -340,7 +341,10 @@ class LetterClause(query.WrappingQuery):
         for letter in self.child.docs(searcher):
             after = bisect.bisect_right(letters, letter)
             stop = letters[after] if after < len(letters) else end
-            ids.extend(d for d in range(letter + 1, stop) if not reader.is_deleted(d))
+            children = [d for d in range(letter + 1, stop) if not reader.is_deleted(d)]
+            if not children and not reader.is_deleted(letter):
+                ids.append(letter)  # no decision: the letter answers for itself
+            ids.extend(children)
         return matching.ListMatcher(ids) if ids else matching.NullMatcher()
 
 
@@ -371,4 +375,5 @@ def _check_balance(text: str) -> None:
 
 
 def decision_filter():
-    return query.Term("kind", KIND_DECISION)
+    """What a search returns: decisions, and letters that have no decision (each one hit)."""
+    return query.Term("hit", HIT)

@@ -96,8 +96,9 @@ VALUE_SYNONYMS: dict[str, dict[str, str]] = {
 BY_NAME: dict[str, QueryField] = {name: f for f in FIELDS for name in f.names}
 BY_INDEX: dict[str, QueryField] = {f.index: f for f in FIELDS}
 FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.facet)
-# What unfielded words and phrases search.
-DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline")
+# What unfielded words and phrases search; `text` is the whole text of a letter that has no
+# decision (not a field of the language: its letter-level fields are).
+DEFAULT_FIELDS = ("service", "rationale", "summary", "guideline", "text")
 
 
 def field_names() -> list[str]:

@@ -4,6 +4,10 @@ Decision documents carry the letter-level fields they are filtered by, so that `
 drug:valium "no provision to modify"` binds outcome, drug and rationale of the same item.
 The letter record (full text and sections, for `show` and the TUI preview) is stored once, in
 the letter's own document, not repeated per decision.
+
+A letter with no parsed decision (a layout the parser does not know, or no item found) would
+otherwise have nothing a search returns: its own document then carries the letter-level fields
+and its whole text (`text`, searched by unfielded words), and is a hit itself (`hit`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from imrsearch.engine.registry import FACETS
 # 3: letters indexed by file name; Σ tokenised word by word. 4: sentences and paragraphs in
 # the prose fields' positions; drug classes as exact values; a word of several tokens (x-ray,
 # 10/325) is a phrase. 5: service words include a partial authorisation's other requests.
-SCHEMA_VERSION = 5
+# 6: letters without decisions are hits; the letter-level values a hit shows are stored.
+SCHEMA_VERSION = 6
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
 # breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23
@@ -175,6 +180,7 @@ PROSE = ProseWords()
 
 KIND_DECISION = "decision"
 KIND_LETTER = "letter"
+HIT = "yes"  # `hit` of what a search returns: decisions, and letters that have none
 
 # Facet columns hold one or several values joined by this separator.
 FACET_SEP = "\x1f"
@@ -193,6 +199,8 @@ def build_schema() -> fields.Schema:
 
     return fields.Schema(
         kind=fields.ID(stored=True),
+        hit=fields.ID(),  # HIT on what a search may return
+        whole=fields.ID(),  # HIT on a letter with no decision: counted apart, cheaply
         doc_id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         name=fields.ID(),  # the file's name, on letter documents: `show NAME` finds it
@@ -210,12 +218,16 @@ def build_schema() -> fields.Schema:
         drug_class=fields.KEYWORD(lowercase=True, commas=True),
         source=fields.KEYWORD(lowercase=True, commas=True, stored=True),
         page=fields.KEYWORD(commas=True),
+        guidelines_shown=fields.STORED(),  # [[source, topic, [pages]], ...]
+        # the whole text, on the document of a letter with no decision only
+        text=prose(),  # the whole text of a letter with no decision
         # letter fields repeated on each decision for filtering
         specialty=words(stored=True),
         state=words(),
-        age=fields.NUMERIC(int),
-        sex=fields.KEYWORD(lowercase=True),
-        injured=fields.DATETIME(),
+        reviewer_shown=fields.STORED(),  # [[specialties], [states]] as the letter lists them
+        age=fields.NUMERIC(int, stored=True),
+        sex=fields.KEYWORD(lowercase=True, stored=True),
+        injured=fields.DATETIME(stored=True),
         decided=fields.DATETIME(stored=True),
         decided_key=fields.COLUMN(columns.NumericColumn("i")),  # YYYYMMDD, 0 if undated
         assigned=fields.DATETIME(),

@@ -16,11 +16,12 @@ from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.registry import BY_NAME
-from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, KIND_LETTER
+from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import (
+    Citation,
     Facet,
     FacetValue,
     Highlight,
@@ -102,11 +103,12 @@ class Searcher:
         shown = total if limit is None else min(limit, total)
         hits = [self._hit(results[i], highlight) for i in range(shown)]
         computed = self._facets(text, results.docs(), facets, facet_limit) if facets else []
+        whole = self._whole_letters(results)
         elapsed = time.perf_counter() - started
-        return SearchResult(text, total, hits, computed, elapsed, highlight, SortOrder(sort))
+        return SearchResult(text, total, hits, computed, elapsed, highlight, SortOrder(sort), whole)
 
     def iter_hits(self, text: str, sort: str = "relevance") -> Iterator[Hit]:
-        """Every matching decision, made one at a time as an export writes it."""
+        """Every hit, made one at a time as an export writes it."""
         parsed, results = self._run(text, sort)
         highlight = query_highlight(parsed, self._searcher.reader())
         for i in range(len(results)):
@@ -142,8 +144,21 @@ class Searcher:
             ) from None
         return parsed, collector.results()
 
+    def _whole_letters(self, results) -> int:
+        """How many of `results` are letters matched as a whole (they have no decision): few
+        documents carry the mark, and with none in the index this costs nothing."""
+        reader = self._searcher.reader()
+        if ("whole", HIT.encode()) not in reader:
+            return 0
+        matched = results.docs()
+        return sum(
+            1 for docnum in reader.postings("whole", HIT.encode()).all_ids() if docnum in matched
+        )
+
     def _hit(self, hit, highlight: Highlight) -> Hit:
         fields = hit.fields()
+        if fields["kind"] == KIND_LETTER:
+            return _letter_hit(decode_record(fields["record"]), float(hit.score or 0.0), highlight)
         snippet: Snippet | None = None
         for name in _SNIPPET_FIELDS:
             snippet = make_snippet(fields.get(name, ""), highlight)
@@ -151,7 +166,8 @@ class Searcher:
                 break
         if snippet is None:
             snippet = lead(fields.get("rationale", ""))
-        decided = fields.get("decided")
+        decided, injured = fields.get("decided"), fields.get("injured")
+        specialties, states = fields.get("reviewer_shown") or ([], [])
         return Hit(
             case_number=fields.get("case") or None,
             path=fields["path"],
@@ -163,6 +179,15 @@ class Searcher:
             snippet=snippet,
             decision_date=decided.date() if decided else None,
             guideline_sources=[s for s in fields.get("source", "").split(",") if s],
+            guidelines=[
+                Citation(source, topic, tuple(pages))
+                for source, topic, pages in fields.get("guidelines_shown") or []
+            ],
+            date_of_injury=injured.date() if injured else None,
+            specialties=list(specialties),
+            states=list(states),
+            age=fields.get("age"),
+            sex=fields.get("sex") or None,
         )
 
     def _facets(self, text: str, docnums, names, limit) -> list[Facet]:
@@ -221,6 +246,26 @@ class Searcher:
             f"no letter with case number, path or file name '{key}' in the index",
             hint="case numbers look like CM16-0213037; search with: imrsearch query case:...",
         )
+
+
+def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
+    """A letter with no decision, as one hit: its values, and a passage of its whole text."""
+    return Hit(
+        case_number=letter.case_number,
+        path=letter.path,
+        item=None,
+        service="",
+        outcome="",
+        drugs=[],
+        score=score,
+        snippet=make_snippet(letter.text, highlight) or lead(letter.text),
+        decision_date=letter.decision_date,
+        date_of_injury=letter.date_of_injury,
+        specialties=list(letter.reviewer.specialties),
+        states=list(letter.reviewer.states),
+        age=letter.patient.age,
+        sex=letter.patient.sex,
+    )
 
 
 class _OutOfTime(Exception):

@@ -21,8 +21,10 @@ from rich.text import Text
 
 from imrsearch.highlight import spans
 from imrsearch.model import (
+    NO_ITEMS,
     OVERTURNED,
     UPHELD,
+    WHOLE_LETTER,
     BuildReport,
     Decision,
     Facet,
@@ -77,7 +79,7 @@ def print_results(console: Console, result: SearchResult) -> None:
             for_terminal(case, single_line=True),
             style="bold cyan" if case != previous_case else "cyan",
         )
-        head.append(f"  item {hit.item}", style="bold")
+        head.append(f"  {hit.where}", style="bold" if hit.item is not None else "bold yellow")
         by_date = result.sort == SortOrder.DATE
         if hit.decision_date:  # the order's key stands out when hits are sorted by it
             day = f"  decided {hit.decision_date.isoformat()}"
@@ -88,7 +90,11 @@ def print_results(console: Console, result: SearchResult) -> None:
         head.append_text(outcome_text(hit.outcome))
         if not by_date:  # by date, the score is the sort key (-20170223), not a relevance
             head.append(f"  score {hit.score:.2f}", style="dim")
-        lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
+        if hit.item is None:  # a letter with no parsed decision, matched as a whole
+            note = f"  {NO_ITEMS}: the passage is from the letter's text"
+            lines = [head, Text(note, style="dim")]
+        else:
+            lines = [head, Text("  " + for_terminal(hit.service), style="bold")]
         details = []
         if hit.drugs:
             details.append("drugs: " + ", ".join(hit.drugs))
@@ -105,8 +111,7 @@ def print_results(console: Console, result: SearchResult) -> None:
     shown = len(result.hits)
     letters = len({h.path for h in result.hits})
     console.print(
-        f"[bold]{result.total}[/] matching decision{'s' if result.total != 1 else ''}"
-        f" (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
+        f"{counted(result)} (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
         f" in {result.elapsed * 1000:.0f} ms",
         highlight=False,
     )
@@ -114,6 +119,23 @@ def print_results(console: Console, result: SearchResult) -> None:
         console.print("[dim]more with --limit N or --all[/]")
     for facet in result.facets:
         print_facet(console, facet, result.total)
+
+
+def counted(result: SearchResult) -> str:
+    """What the total counts: "87 matching decisions", or "89 matches: 87 decisions and 2 whole
+    letters (no items found)" when letters without a decision matched too."""
+    whole = result.whole_letters
+    decisions = result.total - whole
+    if not whole:
+        return f"{decisions:,} matching decision{_s(decisions)}"
+    return (
+        f"{result.total:,} match{'es' if result.total != 1 else ''}: {decisions:,}"
+        f" decision{_s(decisions)} and {whole:,} {WHOLE_LETTER}{_s(whole)} ({NO_ITEMS})"
+    )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def facet_value_text(value: FacetValue) -> Text:
@@ -248,6 +270,7 @@ def print_report(console: Console, report: BuildReport) -> None:
         ("With warnings", f"{report.warnings:,} letters"),
         ("Failures", f"{len(report.failures):,} files not indexed"),
         ("Text only", f"{len(report.text_only):,} files with no disputed item found"),
+        ("Duplicates", f"{len(report.duplicates):,} files: a letter indexed from another file"),
         ("Time", f"{report.seconds:.1f} s"),
         ("Index size", _size(report.size_bytes)),
     ]
@@ -255,10 +278,11 @@ def print_report(console: Console, report: BuildReport) -> None:
         table.add_row(Text(label, style="dim"), Text(for_terminal(value)))
     title = "Index built" if report.mode == "build" else "Index updated"
     console.print(Panel(table, title=title, title_align="left"))
-    if report.failures or report.text_only:
+    if report.failures or report.text_only or report.duplicates:
         console.print(
             f"[yellow]{len(report.failures)} file(s) not indexed, {len(report.text_only)} as text"
-            " only[/] — see: imrsearch index errors"
+            f" only, {len(report.duplicates)} duplicate(s) of another file[/]"
+            " — see: imrsearch index errors"
         )
 
 

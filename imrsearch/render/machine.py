@@ -6,25 +6,33 @@ import csv
 import json
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from typing import IO, Any
 
-from imrsearch.model import Facet, Hit, Letter, SearchResult, Snippet
+from imrsearch.model import Facet, Hit, Letter, SearchResult, Snippet, cited
 from imrsearch.render.terminal import for_terminal
 
 CSV_COLUMNS = (
     "citation",
     "case_number",
-    "item",
+    "item",  # empty for a whole-letter hit (a letter with no parsed decision)
     "decision_date",
     "outcome",
     "service",
     "drugs",
     "guideline_sources",
+    "guidelines",
+    "date_of_injury",
+    "specialty",
+    "state",
+    "age",
+    "sex",
     "score",
     "snippet",
     "path",
 )
+LIST_SEP = "; "  # between the values of a many-valued cell
 
 
 def plain(snippet: Snippet, marks: tuple[str, str] = ("", "")) -> str:
@@ -61,10 +69,22 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 4),
         "snippet": snippet,
         "highlights": highlights,
-        "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
+        "decision_date": _day(hit.decision_date),
         "guideline_sources": hit.guideline_sources,
+        "guidelines": [
+            {"source": c.source, "topic": c.topic, "pages": list(c.pages)} for c in hit.guidelines
+        ],
+        "date_of_injury": _day(hit.date_of_injury),
+        "specialties": hit.specialties,
+        "states": hit.states,
+        "age": hit.age,
+        "sex": hit.sex,
         "citation": hit.citation(),
     }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def facet_dict(facet: Facet) -> dict[str, Any]:
@@ -104,6 +124,7 @@ def write_json(result: SearchResult, out: IO[str]) -> None:
             {
                 "query": result.query,
                 "total": result.total,
+                "whole_letters": result.whole_letters,
                 "hits": [hit_dict(h) for h in result.hits],
                 "facets": {f.name: facet_dict(f) for f in result.facets},
                 "elapsed_ms": round(result.elapsed * 1000, 2),
@@ -132,7 +153,8 @@ def csv_cell(value: Any, *, formulas: bool = False, terminal: bool = False) -> s
 def write_csv(
     hits: Iterable[Hit], out: IO[str], *, formulas: bool = False, terminal: bool = False
 ) -> int:
-    """One row per decision, streamed; returns the number of rows. `formulas` keeps cells that
+    """One row per hit (a decision, or a letter with no decision), streamed; returns the number
+    of rows. `formulas` keeps cells that
     start like a spreadsheet formula as they are; `terminal` makes control characters visible
     (for CSV shown on a terminal rather than saved)."""
     writer = csv.writer(out)
@@ -146,12 +168,18 @@ def write_csv(
                 [
                     hit.citation(),
                     hit.case_number or "",
-                    hit.item,
-                    hit.decision_date.isoformat() if hit.decision_date else "",
+                    "" if hit.item is None else hit.item,
+                    _day(hit.decision_date) or "",
                     hit.outcome,
                     hit.service,
-                    "; ".join(hit.drugs),
-                    "; ".join(hit.guideline_sources),
+                    LIST_SEP.join(hit.drugs),
+                    LIST_SEP.join(hit.guideline_sources),
+                    LIST_SEP.join(cited(c) for c in hit.guidelines),
+                    _day(hit.date_of_injury) or "",
+                    LIST_SEP.join(hit.specialties),
+                    LIST_SEP.join(hit.states),
+                    "" if hit.age is None else hit.age,
+                    hit.sex or "",
                     f"{hit.score:.4f}",
                     plain(hit.snippet),
                     hit.path,

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Highlight, Hit, Letter, SearchResult
+from imrsearch.render.console import counted
 from imrsearch.render.machine import plain
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
@@ -161,8 +162,7 @@ class ImrApp(App[None]):
         self.query_one(QueryBar).remove_class("-error")
         self.query_one(ErrorBox).clear()
         shown = len(result.hits)
-        status = f"{result.total:,} matching decision{'s' if result.total != 1 else ''}"
-        status += f" in {result.elapsed * 1000:.0f} ms"
+        status = f"{counted(result)} in {result.elapsed * 1000:.0f} ms"
         if shown < result.total:
             status += f"; showing the first {shown} (e / j export all)"
         self.query_one("#status", Static).update(status)
@@ -240,7 +240,8 @@ class ImrApp(App[None]):
         if doc is None:
             doc = build_document(self._letters[hit.path], self._highlight)
             self._documents[hit.path] = doc
-        current, home = doc.target(hit.item, hit.snippet), doc.anchors.get(hit.item, 0)
+        current = doc.target(hit.item, hit.snippet)
+        home = 0 if hit.item is None else doc.anchors.get(hit.item, 0)  # a whole letter: its top
         if view.document is doc:
             view.show_match(current, home)
         else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.text import Text
 
 from imrsearch.highlight import spans
-from imrsearch.model import Highlight, Hit, Letter, Snippet
+from imrsearch.model import WHOLE_LETTER, Highlight, Hit, Letter, Snippet
 from imrsearch.render.console import MATCH_STYLE, outcome_text, partial_requests
 from imrsearch.render.terminal import for_terminal
 
@@ -24,7 +24,7 @@ PASSAGE_LIMIT = 600
 
 HEADER = "header"
 SUMMARY = "clinical case summary"
-FULL_TEXT = "full text"
+FULL_TEXT = WHOLE_LETTER  # a letter with no items is cited as a whole, as its hit is labelled
 
 
 @dataclass
@@ -70,8 +70,9 @@ class Document:
         """The matches (indexes into `matches`) inside one part of the letter."""
         return [i for i, (p, _, _) in enumerate(self.matches) if self.part_of(p) == part]
 
-    def target(self, item: int, snippet: Snippet) -> int | None:
-        """The match to show first for item `item`: the passage the hit's snippet quotes.
+    def target(self, item: int | None, snippet: Snippet) -> int | None:
+        """The match to show first for item `item` (None: a letter with no items, whose
+        matches are all before any item): the passage the hit's snippet quotes.
 
         Among the item's matches, the one holding most of the snippet's marked words wins
         (the phrase the query asked for rather than a drug name), then one whose words just

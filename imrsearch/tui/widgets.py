@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Facet, FacetValue, Hit, Snippet
+from imrsearch.model import NO_ITEMS, Facet, FacetValue, Hit, Snippet
 from imrsearch.render.console import facet_value_text, marked, outcome_text
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui import history
@@ -120,11 +120,12 @@ def hit_label(hit: Hit) -> Group:
     """Two rows: case, item, outcome, drug and the disputed item; then the snippet."""
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(for_terminal(hit.label, single_line=True), style="bold cyan")
-    head.append(f" item {hit.item} ")
+    head.append(f" {hit.where} ")
     head.append_text(outcome_text(hit.outcome))
     if hit.drugs:
         head.append(" " + for_terminal(", ".join(hit.drugs), single_line=True), style="bold")
-    head.append("  " + for_terminal(hit.service, single_line=True), style="dim")
+    service = NO_ITEMS if hit.item is None else hit.service  # a whole letter has no item
+    head.append("  " + for_terminal(service, single_line=True), style="dim")
     text, spans = hit.snippet.text.replace("\n", " "), hit.snippet.spans
     first = spans[0][0] if spans else -1
     if first > SNIPPET_LEAD:
