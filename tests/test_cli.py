@@ -579,3 +579,14 @@ def test_a_reader_that_goes_away_ends_quietly_on_the_match_state(samples_index, 
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert b"Traceback" not in stderr and b"Exception" not in stderr
+
+
+def test_json_by_date_has_no_score_and_facets_say_where_counts_overlap(query):
+    by_date = json.loads(query("format:d", "--json", "--sort", "date", "--facet", "drug,year").out)
+    assert by_date["hits"] and all(hit["score"] is None for hit in by_date["hits"])
+    dates = [hit["decision_date"] or "" for hit in by_date["hits"]]
+    assert dates == sorted(dates, reverse=True)  # newest first, undated ("") last
+    assert by_date["facets"]["drug"]["overlap"] is True
+    assert by_date["facets"]["year"]["overlap"] is False
+    by_relevance = json.loads(query("format:d", "--json").out)
+    assert all(isinstance(hit["score"], float) for hit in by_relevance["hits"])

@@ -10,7 +10,7 @@ from datetime import date
 from functools import partial
 from typing import IO, Any
 
-from imrsearch.model import Facet, Hit, Letter, SearchResult, Snippet, cited
+from imrsearch.model import Facet, Hit, Letter, SearchResult, Snippet, SortOrder, cited
 from imrsearch.render.terminal import for_terminal
 
 CSV_COLUMNS = (
@@ -57,7 +57,8 @@ def bracketed(snippet: Snippet, marks: tuple[str, str] = ("[", "]")) -> tuple[st
     return "".join(parts), where
 
 
-def hit_dict(hit: Hit) -> dict[str, Any]:
+def hit_dict(hit: Hit, by_date: bool = False) -> dict[str, Any]:
+    """A hit as JSON; sorted by date, a hit's score is the sort key, so it is null."""
     snippet, highlights = bracketed(hit.snippet)
     return {
         "case_number": hit.case_number,
@@ -66,7 +67,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "service": hit.service,
         "outcome": hit.outcome,
         "drugs": hit.drugs,
-        "score": round(hit.score, 4),
+        "score": None if by_date else round(hit.score, 4),
         "snippet": snippet,
         "highlights": highlights,
         "decision_date": _day(hit.decision_date),
@@ -101,6 +102,7 @@ def facet_dict(facet: Facet) -> dict[str, Any]:
             for v in facet.values
         ],
         "truncated": facet.truncated,
+        "overlap": facet.overlap,
     }
 
 
@@ -125,7 +127,7 @@ def write_json(result: SearchResult, out: IO[str]) -> None:
                 "query": result.query,
                 "total": result.total,
                 "whole_letters": result.whole_letters,
-                "hits": [hit_dict(h) for h in result.hits],
+                "hits": [hit_dict(h, result.sort == SortOrder.DATE) for h in result.hits],
                 "facets": {f.name: facet_dict(f) for f in result.facets},
                 "elapsed_ms": round(result.elapsed * 1000, 2),
             }

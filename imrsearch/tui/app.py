@@ -291,7 +291,7 @@ class ImrApp(App[None]):
         if self.result is None:
             self.notify("Run a query first.", severity="warning")
             return
-        self.notify(f"Exporting {self.result.total:,} decisions to {fmt.upper()}…")
+        self.notify(f"Exporting {counted(self.result)} to {fmt.upper()}…")
         self._export(self.result.query, fmt)
 
     @work(thread=True, group="export")
@@ -303,7 +303,8 @@ class ImrApp(App[None]):
             self.post_message(WorkFailed("Export failed", exc))
 
     def on_exported(self, message: Exported) -> None:
-        self.notify(f"{message.rows:,} decisions written to {message.path}", title="Exported")
+        rows = f"{message.rows:,} hit{'s' if message.rows != 1 else ''}"
+        self.notify(f"{rows} written to {message.path}", title="Exported")
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(str(message.error), title=message.what, severity="error")

@@ -197,7 +197,8 @@ def cite(doc: Document, paragraph: int, text: str) -> str:
 def excerpt(hit: Hit, text: str) -> str:
     """A citation of a hit's own passage, for when its letter is not on screen yet."""
     outcome = f" ({hit.outcome})" if hit.outcome else ""
-    return _quote(f"{hit.citation()}: {hit.service}{outcome}", text, hit.path)
+    what = f": {hit.service}{outcome}" if hit.service else ""  # a whole letter has no item
+    return _quote(f"{hit.citation()}{what}", text, hit.path)
 
 
 def _quote(head: str, text: str, path: str) -> str:

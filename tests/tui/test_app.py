@@ -245,7 +245,7 @@ async def test_export_writes_every_hit_not_only_the_page(
         [json_file] = workdir.glob("imrsearch-results-*.json")
         data = json.loads(json_file.read_text(encoding="utf-8"))
         assert (data["query"], data["total"], len(data["hits"])) == ("valium", 12, 12)
-        assert told[-1] == f"12 decisions written to {json_file}"
+        assert told[-1] == f"12 hits written to {json_file}"
 
 
 async def test_cite_copies_an_excerpt_and_appends_it_to_a_file(tui_index, run_query, workdir):
