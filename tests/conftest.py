@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from imrsearch import api
+from imrsearch import api, cli
 from imrsearch.ingest.archive import LETTER_SUFFIXES, load_letter
 from imrsearch.model import Letter
 
@@ -36,3 +38,27 @@ def parsed_samples() -> list[Letter]:
     """The bundled samples parsed straight from their files, without the index."""
     files = sorted(p for p in api.samples_dir().iterdir() if p.suffix in LETTER_SUFFIXES)
     return [load_letter(path)[0] for path in files]
+
+
+class Run(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """`imrsearch ARGS` through `cli.main`, as (exit code, stdout, stderr), in a clean
+    environment (no $IMRSEARCH_INDEX, a wide terminal); a traceback is never an answer."""
+    monkeypatch.setenv("COLUMNS", "300")
+    monkeypatch.delenv(api.ENV_INDEX, raising=False)
+
+    def invoke(*args: str) -> Run:
+        monkeypatch.setattr(sys, "argv", ["imrsearch", *args])
+        with pytest.raises(SystemExit) as stop:
+            cli.main()
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return Run(stop.value.code or 0, out, err)
+
+    return invoke

@@ -17,39 +17,16 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
-from imrsearch import api, cli
+from imrsearch import api
 from imrsearch.engine.registry import FIELDS
 from imrsearch.model import Decision, Letter
 
 DESIGN_CARD = 'outcome:upheld drug:valium "no provision to modify"'
 README = Path(__file__).parent.parent / "README.md"
 F_SETPIPE_SZ = 1031  # Linux fcntl command; not exported by Python 3.10
-
-
-class Run(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """`imrsearch ARGS` through `cli.main`, as (exit code, stdout, stderr)."""
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv(api.ENV_INDEX, raising=False)
-
-    def invoke(*args: str) -> Run:
-        monkeypatch.setattr(sys, "argv", ["imrsearch", *args])
-        with pytest.raises(SystemExit) as stop:
-            cli.main()
-        out, err = capsys.readouterr()
-        return Run(stop.value.code or 0, out, err)
-
-    return invoke
 
 
 @pytest.fixture

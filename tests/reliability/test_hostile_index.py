@@ -15,41 +15,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
-from imrsearch import api, cli
+from imrsearch import api
 from imrsearch import build as builder
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import IndexBusy
+from tests.conftest import Run
 from tests.reliability.conftest import make_archive, start_cli, wait_group_gone
 
 SAMPLES = api.samples_dir()
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Run(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """`imrsearch ARGS` through `cli.main`, in a clean environment (no $IMRSEARCH_INDEX)."""
-    monkeypatch.setenv("COLUMNS", "300")
-    monkeypatch.delenv(api.ENV_INDEX, raising=False)
-
-    def invoke(*args: str) -> Run:
-        monkeypatch.setattr(sys, "argv", ["imrsearch", *args])
-        with pytest.raises(SystemExit) as stop:
-            cli.main()
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return Run(stop.value.code or 0, out, err)
-
-    return invoke
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
