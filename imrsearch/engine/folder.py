@@ -57,18 +57,20 @@ def check_location(root: Path, archive: Path | None = None) -> None:
 
 def claim(root: Path) -> None:
     """Make the folder if it is missing; refuse it if others can write it, or if it is neither
-    marked nor empty (a `.gitignore` alone, as the repository ships, is empty)."""
+    marked nor empty (a `.gitignore` alone, as the repository ships, is empty). Made first,
+    checked after: two first queries started together may both try to make it."""
+    try:
+        root.mkdir(parents=True, mode=0o755)
+        return
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImrError(
+            f"cannot write to {root}: {exc.strerror}",
+            hint="choose an index folder you can write to with --index",
+        ) from None
     try:
         st = os.stat(root)
-    except FileNotFoundError:
-        try:
-            root.mkdir(parents=True, mode=0o755)
-        except OSError as exc:
-            raise ImrError(
-                f"cannot write to {root}: {exc.strerror}",
-                hint="choose an index folder you can write to with --index",
-            ) from None
-        return
     except OSError as exc:
         raise ImrError(
             f"cannot use {root} as the index folder: {exc.strerror}",
