@@ -101,7 +101,9 @@ async def _not_found(request: Request, error: Exception) -> Response:
 
 async def _not_allowed(request: Request, error: Exception) -> Response:
     refused = ImrError(f"{request.method} is not served here", hint="the server is read-only")
-    return as_json(refused, 405)
+    answer = as_json(refused, 405)
+    answer.headers["allow"] = "GET, HEAD"
+    return answer
 
 
 Next = Callable[[Request], Awaitable[Response]]

@@ -8,6 +8,8 @@ from imrsearch import api
 from imrsearch.web.params import MAX_LIMIT, MAX_WINDOW
 
 _STR = {"type": "string"}
+_FACET = "(" + "|".join(api.FACETS) + ")"
+FACET_LIST = f"^{_FACET}(,{_FACET})*$"
 _NSTR = {"type": "string", "nullable": True}
 _DAY = {"type": "string", "format": "date", "nullable": True}
 _INT = {"type": "integer"}
@@ -205,9 +207,9 @@ def description() -> dict[str, Any]:
                                 "facet",
                                 {
                                     "type": "array",
-                                    "items": {"type": "string", "enum": list(api.FACETS)},
+                                    "items": {"type": "string", "pattern": FACET_LIST},
                                 },
-                                "Count by these fields.",
+                                "Count by these fields (repeated, or a comma-separated list).",
                             ),
                             "style": "form",
                             "explode": True,

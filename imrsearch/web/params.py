@@ -39,12 +39,7 @@ def number(request: Request, name: str, default: int, low: int, high: int) -> in
 
 def facets(request: Request) -> tuple[str, ...]:
     """`facet=drug&facet=year` or `facet=drug,year`; each checked against the registry."""
-    names = [
-        name.strip()
-        for value in request.query_params.getlist("facet")
-        for name in value.split(",")
-        if name.strip()
-    ]
+    names = [name for value in request.query_params.getlist("facet") for name in value.split(",")]
     for name in names:
         if name not in api.FACETS:
             raise ImrError(f"unknown facet '{name}'", hint="facets: " + ", ".join(api.FACETS))

@@ -98,10 +98,13 @@ def letter_page(letter: Letter, highlight: Highlight) -> LetterPage:
                 if matched:
                     count += 1
                     paragraph.matches.append(count)
-                    passages.append((section.anchor == "summary", count, _sentence(text, piece)))
-    # The passage quoted: the first match in a decision (or the letter's text) before one in
-    # the case summary, which only retells the records.
-    quoted = [f'"{min(passages)[2]}"'] if passages else []
+                    passages.append(
+                        (section.anchor == "summary", -len(piece.split()), count, text, piece)
+                    )
+    # The passage quoted: a match in a decision (or the letter's text) before one in the case
+    # summary, which only retells the records; the longest match (a phrase asked for rather
+    # than a drug name) first, then the first.
+    quoted = [f'"{_sentence(*min(passages)[3:])}"'] if passages else []
     lines = [name + decided, *(s.citation for s in sections if s.citation), *quoted]
     return LetterPage(name, sections, count, "\n".join([*lines, f"Source: {letter.path}"]))
 
