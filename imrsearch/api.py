@@ -104,10 +104,14 @@ class OpenIndex:
     tree. Cheap to query many times (the TUI keeps one); a command opens one per run.
     """
 
-    def __init__(self, index: Path | None = None) -> None:
+    def __init__(self, index: Path | None = None, time_limit: float | None = None) -> None:
+        """`time_limit`: seconds a search may run before it fails (`SearchTimeout`); the
+        engine's default without it."""
         from imrsearch.engine.checked import CheckedSearcher
 
         self._searcher = CheckedSearcher(_store(index))
+        if time_limit is not None:
+            self._searcher.time_limit = time_limit
 
     def search(
         self,

@@ -38,6 +38,10 @@ class QueryError(ImrError):
         self.position = position
 
 
+class SearchTimeout(ImrError):
+    """A search that ran past its time limit: stopped, so no partial answer is shown."""
+
+
 class IndexMissing(ImrError):
     """No usable index at the location asked for."""
 

@@ -19,7 +19,7 @@ from imrsearch.engine.registry import BY_NAME
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
 from imrsearch.engine.snippets import lead, make_snippet
 from imrsearch.engine.store import IndexStore
-from imrsearch.errors import ImrError, QueryError
+from imrsearch.errors import ImrError, QueryError, SearchTimeout
 from imrsearch.model import (
     Citation,
     Facet,
@@ -136,7 +136,7 @@ class Searcher:
         try:
             self._searcher.search_with_collector(wq.And([decision_filter(), parsed]), collector)
         except _OutOfTime:
-            raise ImrError(
+            raise SearchTimeout(
                 f"the search was stopped after {self.time_limit:g} s, before it had found every"
                 " match, so no results are shown",
                 hint="narrow the query: add a field such as drug: or outcome:, or use fewer"

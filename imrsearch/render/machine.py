@@ -120,19 +120,20 @@ def dumps(data: Any) -> str:
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def result_dict(result: SearchResult) -> dict[str, Any]:
+    """A search result as `query --json` writes it (the web API answers the same shape)."""
+    return {
+        "query": result.query,
+        "total": result.total,
+        "whole_letters": result.whole_letters,
+        "hits": [hit_dict(h, result.sort == SortOrder.DATE) for h in result.hits],
+        "facets": {f.name: facet_dict(f) for f in result.facets},
+        "elapsed_ms": round(result.elapsed * 1000, 2),
+    }
+
+
 def write_json(result: SearchResult, out: IO[str]) -> None:
-    out.write(
-        dumps(
-            {
-                "query": result.query,
-                "total": result.total,
-                "whole_letters": result.whole_letters,
-                "hits": [hit_dict(h, result.sort == SortOrder.DATE) for h in result.hits],
-                "facets": {f.name: facet_dict(f) for f in result.facets},
-                "elapsed_ms": round(result.elapsed * 1000, 2),
-            }
-        )
-    )
+    out.write(dumps(result_dict(result)))
     out.write("\n")
 
 
