@@ -13,6 +13,7 @@ from whoosh import query as wq
 
 from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.narrow import Clauses
+from imrsearch.engine.passages import passage
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.registry import BY_NAME
@@ -30,6 +31,7 @@ from imrsearch.model import (
     SearchResult,
     Snippet,
     SortOrder,
+    page_marks,
 )
 from imrsearch.vocab.paths import display_path
 
@@ -165,7 +167,8 @@ class Searcher:
             if snippet is not None:
                 break
         if snippet is None:
-            snippet = lead(fields.get("rationale", ""))
+            name, snippet = "rationale", lead(fields.get("rationale", ""))
+        marks = [(int(o), int(p)) for o, p in (fields.get("pages_shown") or {}).get(name, [])]
         decided, injured = fields.get("decided"), fields.get("injured")
         specialties, states = fields.get("reviewer_shown") or ([], [])
         return Hit(
@@ -188,6 +191,7 @@ class Searcher:
             states=list(states),
             age=fields.get("age"),
             sex=fields.get("sex") or None,
+            passage=passage(fields.get(name, ""), highlight, marks, name),
         )
 
     def _facets(self, text: str, docnums, names, limit) -> list[Facet]:
@@ -265,6 +269,7 @@ def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
         states=list(letter.reviewer.states),
         age=letter.patient.age,
         sex=letter.patient.sex,
+        passage=passage(letter.text, highlight, page_marks(letter.text), "text"),
     )
 
 

@@ -8,7 +8,7 @@ else on the densest group of matched words.
 
 from __future__ import annotations
 
-from imrsearch.highlight import Highlight, find
+from imrsearch.highlight import Highlight, Matches, find
 from imrsearch.model import Snippet
 
 WINDOW = 320
@@ -22,12 +22,7 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     spans = matches.spans
     if not spans:
         return None
-    anchor = matches.phrases[0][0] if matches.phrases else densest(spans, window)
-    begin = max(0, anchor - window // 3)
-    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
-    end = min(len(text), begin + window)
-    if end < len(text):
-        end = max(text.rfind(" ", begin, end), anchor + 1)
+    begin, end = bounds(text, matches, window)
     body = text[begin:end]
     first = begin + len(body) - len(body.lstrip())  # the passage without its outer blanks
     last = begin + len(body.rstrip())
@@ -38,6 +33,18 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     ]
     suffix = " …" if end < len(text) else ""
     return Snippet(prefix + text[first:last] + suffix, tuple(shown))
+
+
+def bounds(text: str, matches: Matches, window: int = WINDOW) -> tuple[int, int]:
+    """Where the snippet of `text` begins and ends: about `window` characters around the first
+    phrase match, else the densest group of matched words (`matches` holds at least one)."""
+    anchor = matches.phrases[0][0] if matches.phrases else densest(matches.spans, window)
+    begin = max(0, anchor - window // 3)
+    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
+    end = min(len(text), begin + window)
+    if end < len(text):
+        end = max(text.rfind(" ", begin, end), anchor + 1)
+    return begin, end
 
 
 def densest(spans: list[tuple[int, int]], window: int) -> int:
