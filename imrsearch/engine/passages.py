@@ -16,7 +16,7 @@ import re
 
 from imrsearch.engine.schema import break_between
 from imrsearch.engine.snippets import WINDOW, bounds
-from imrsearch.highlight import Highlight, find, tokens
+from imrsearch.highlight import Highlight, Matches, find, tokens
 from imrsearch.model import PageMarks, Passage, pages_between
 
 REACH = 3000  # characters searched on each side of the matches for a sentence's end
@@ -24,13 +24,20 @@ _SPACE = re.compile(r"\s+")
 
 
 def passage(
-    text: str, highlight: Highlight, marks: PageMarks, section: str, window: int = WINDOW
+    text: str,
+    highlight: Highlight,
+    marks: PageMarks,
+    section: str,
+    window: int = WINDOW,
+    matches: Matches | None = None,
 ) -> Passage | None:
     """The sentence(s) of `text` holding the matches its snippet shows (the first sentence
-    when `highlight` finds nothing in it); None for an empty text."""
+    when `highlight` finds nothing in it); None for an empty text. `matches`: those of
+    `highlight` in `text`, when the snippet has found them already."""
     if not text.strip():
         return None
-    matches = find(text, highlight)
+    if matches is None:
+        matches = find(text, highlight)
     if matches.spans:
         begin, end = bounds(text, matches, window)
         shown = [(s, e) for s, e in matches.spans if s < end and e > begin]

@@ -18,7 +18,11 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     """`text` cut to about `window` characters around the matches, with where they are; None
     when nothing in `text` matches. Linear in the length of `text`: a letter can be megabytes
     of one repeated word."""
-    matches = find(text, highlight)
+    return snippet_from(text, find(text, highlight), window)
+
+
+def snippet_from(text: str, matches: Matches, window: int = WINDOW) -> Snippet | None:
+    """`make_snippet` with the matches already found (a hit's passage uses them too)."""
     spans = matches.spans
     if not spans:
         return None
