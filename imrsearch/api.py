@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imrsearch.citing import STYLES as CITE_STYLES
 from imrsearch.engine.registry import FACETS, FIELDS
 from imrsearch.errors import IndexMissing
 from imrsearch.model import (
@@ -151,6 +152,21 @@ class OpenIndex:
         self.close()
 
 
+def cite(hit: Hit, style: str = "text") -> str:
+    """One hit as a citation block: case, item, date, pin cite and the whole sentence(s)."""
+    from imrsearch.citing import cite as cited
+
+    return cited(hit, style)
+
+
+def write_citations(hits: Iterator[Hit] | list[Hit], path: Path, style: str = "text") -> int:
+    """The citations of `hits` to a new file (never an existing one, never through a link:
+    `FileExistsError`); how many were written."""
+    from imrsearch.citing import write_citations as write
+
+    return write(hits, Path(path), style)
+
+
 def _sort_name(sort: SortOrder | str) -> str:
     """The engine checks the name (an unknown one is a QueryError with a hint)."""
     return sort.value if isinstance(sort, SortOrder) else sort
@@ -258,11 +274,13 @@ def errors(index: Path | None = None) -> list[FileError]:
 
 
 __all__ = [
+    "CITE_STYLES",
     "FACETS",
     "QUERY_FIELDS",
     "IndexMissing",
     "OpenIndex",
     "build",
+    "cite",
     "ensure_index",
     "errors",
     "index_location",
@@ -276,4 +294,5 @@ __all__ = [
     "update",
     "verify",
     "widen",
+    "write_citations",
 ]

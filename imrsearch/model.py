@@ -59,6 +59,46 @@ class Decision:
     eligible_request: str = ""
     drugs: list[Drug] = field(default_factory=list)
     guidelines: list[Citation] = field(default_factory=list)
+    # where the letter's pages begin in each section's text: section name ("service",
+    # "rationale") → [(offset in that text, page number)], the first at offset 0; a section
+    # missing here could not be placed on a page
+    pages: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+PageMarks = list[tuple[int, int]]  # (offset in a text, the page that starts there), in order
+
+
+def pages_between(marks: PageMarks, start: int, end: int) -> tuple[int, ...]:
+    """The pages the characters `start` to `end` of a text stand on, given where its pages
+    begin (`Decision.pages`, `page_marks`); () when the marks are unknown."""
+    if not marks:
+        return ()
+    first = last = marks[0][1]
+    for offset, page in marks:
+        if offset <= start:
+            first = page
+        if offset < max(end, start + 1):
+            last = page
+    return tuple(range(first, last + 1))
+
+
+def page_marks(text: str) -> PageMarks:
+    """Where the pages of a whole letter's text begin: a form feed ends a page."""
+    marks = [(0, 1)]
+    at = text.find("\f")
+    while at >= 0:
+        marks.append((at + 1, len(marks) + 1))
+        at = text.find("\f", at + 1)
+    return marks
+
+
+def pin(pages: tuple[int, ...]) -> str:
+    """Pages as a pin cite: "p. 3", "pp. 3-4", "" when unknown."""
+    if not pages:
+        return ""
+    if pages[0] == pages[-1]:
+        return f"p. {pages[0]}"
+    return f"pp. {pages[0]}-{pages[-1]}"
 
 
 @dataclass
@@ -164,6 +204,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
             {"source": c.source, "topic": c.topic, "pages": list(c.pages)}
             for c in decision.guidelines
         ],
+        "pages": {name: [list(mark) for mark in marks] for name, marks in decision.pages.items()},
     }
 
 
@@ -182,6 +223,10 @@ def decision_from_dict(data: dict[str, Any]) -> Decision:
         guidelines=[
             Citation(c["source"], c["topic"], tuple(c["pages"])) for c in data.get("guidelines", [])
         ],
+        pages={
+            name: [(int(offset), int(page)) for offset, page in marks]
+            for name, marks in data.get("pages", {}).items()
+        },
     )
 
 
@@ -209,6 +254,19 @@ class Snippet:
     spans: tuple[tuple[int, int], ...] = ()  # (start, end) of each match in `text`, in order
 
 
+@dataclass(frozen=True)
+class Passage:
+    """The whole sentence(s) of a hit's matched passage, as a citation quotes it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()  # the matches in `text`
+    pages: tuple[int, ...] = ()  # the letter's pages it stands on; () when unknown
+    section: str = ""  # "rationale", "service" or "text" (a whole letter's)
+    # the text had no sentence end near the match: the passage is cut at a word, marked "…"
+    cut_before: bool = False
+    cut_after: bool = False
+
+
 @dataclass
 class Hit:
     """One matching decision, or one matching letter that has no parsed decision (`item` None:
@@ -230,6 +288,8 @@ class Hit:
     states: list[str] = field(default_factory=list)  # where the reviewer is licensed
     age: int | None = None  # the patient's
     sex: str | None = None  # the patient's: "male" | "female"
+    # the whole sentence(s) holding the snippet's matches, and the pages they stand on
+    passage: Passage | None = None
 
     @property
     def label(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,6 +26,13 @@ from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError
 from imrsearch.model import SortOrder
 
 TERMINAL_LIMIT = 20
+
+
+class CiteFormat(str, Enum):
+    """Citation styles (see the README's "Citing")."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
 
 
 def _field_rows() -> str:
@@ -59,6 +67,7 @@ Examples:
   imrsearch query 'class:opioid page:80 outcome:overturned' --facet specialty,year
   imrsearch query '"not medically necessary" age:>60' --sort date --limit 5
   imrsearch query 'drug:norco decided:>=2017-01-01' --csv > norco.csv
+  imrsearch query 'drug:valium tapering' --cite --cite-format markdown
 """
 
 
@@ -87,6 +96,31 @@ def query(
     as_csv: Annotated[
         bool, typer.Option("--csv", help="CSV, one row per hit (a decision, or a whole letter).")
     ] = False,
+    cite: Annotated[
+        bool,
+        typer.Option(
+            "--cite",
+            help="Citations instead of the hit list: case, item, date, page and the whole"
+            " sentence(s) of each passage.",
+        ),
+    ] = False,
+    cite_format: Annotated[
+        Optional[CiteFormat],  # noqa: UP045
+        typer.Option(
+            "--cite-format",
+            help="Citation style (implies --cite; default text).",
+            show_default=False,
+        ),
+    ] = None,
+    cite_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--cite-file",
+            help="Write the citations of every hit (or --limit) to this new file; an existing"
+            " file is never overwritten.",
+            show_default=False,
+        ),
+    ] = None,
     csv_formulas: Annotated[
         bool,
         typer.Option(
@@ -98,15 +132,23 @@ def query(
 ) -> None:
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
+    citing = cite or cite_format is not None or cite_file is not None
+    if citing and (as_json or as_csv):
+        raise ImrError("choose one of --cite and --json or --csv")
     api.ensure_index(index, announce)
     facets = tuple(f.strip() for f in facet.split(",") if f.strip())
     # Exports are complete unless a limit is asked for; the terminal shows a page.
-    if show_all or (limit is None and (as_json or as_csv)):
+    if show_all or (limit is None and (as_json or as_csv or cite_file is not None)):
         limit = None
     elif limit is None:
         limit = TERMINAL_LIMIT
     with api.open_searcher(index) as searcher:
-        if as_csv:
+        if citing:
+            from imrsearch.cli.cite import print_citations
+
+            style = (cite_format or CiteFormat.TEXT).value
+            matched = print_citations(searcher, text, sort.value, limit, style, cite_file)
+        elif as_csv:
             from imrsearch.render.machine import write_csv
 
             hits = searcher.iter_hits(text, sort=sort.value)
@@ -132,7 +174,7 @@ def query(
 
                     print_results(stdout(), result)
     if matched == 0:
-        if not (as_json or as_csv):
+        if not (as_json or as_csv or cite_file is not None):
             print_plain(stderr(), f"No decisions match {text}.")
         raise typer.Exit(EXIT_NO_MATCH)
     raise typer.Exit(EXIT_MATCH)

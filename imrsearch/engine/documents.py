@@ -104,6 +104,9 @@ def _decision_document(
         source=",".join(sources),
         page=",".join(pages),
         guidelines_shown=[[c.source, c.topic, list(c.pages)] for c in decision.guidelines],
+        pages_shown={
+            name: [list(mark) for mark in marks] for name, marks in decision.pages.items()
+        },
         facet_drug=_facet(dict.fromkeys(d.generic for d in decision.drugs)),
         facet_class=_facet(dict.fromkeys(d.drug_class for d in decision.drugs)),
         facet_source=_facet(sources),

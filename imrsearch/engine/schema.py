@@ -22,7 +22,8 @@ from imrsearch.engine.registry import FACETS
 # the prose fields' positions; drug classes as exact values; a word of several tokens (x-ray,
 # 10/325) is a phrase. 5: service words include a partial authorisation's other requests.
 # 6: letters without decisions are hits; the letter-level values a hit shows are stored.
-SCHEMA_VERSION = 6
+# 7: where the letter's pages begin in an item's service and rationale (`pages_shown`).
+SCHEMA_VERSION = 7
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
 # breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23
@@ -219,6 +220,7 @@ def build_schema() -> fields.Schema:
         source=fields.KEYWORD(lowercase=True, commas=True, stored=True),
         page=fields.KEYWORD(commas=True),
         guidelines_shown=fields.STORED(),  # [[source, topic, [pages]], ...]
+        pages_shown=fields.STORED(),  # {"rationale": [[offset, page], ...], "service": ...}
         # the whole text, on the document of a letter with no decision only
         text=prose(),  # the whole text of a letter with no decision
         # letter fields repeated on each decision for filtering

@@ -13,13 +13,15 @@ from whoosh import query as wq
 
 from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.narrow import Clauses
+from imrsearch.engine.passages import passage
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.registry import BY_NAME
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
-from imrsearch.engine.snippets import lead, make_snippet
+from imrsearch.engine.snippets import lead, snippet_from
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError, SearchTimeout
+from imrsearch.highlight import Matches, find
 from imrsearch.model import (
     Citation,
     Facet,
@@ -30,6 +32,7 @@ from imrsearch.model import (
     SearchResult,
     Snippet,
     SortOrder,
+    page_marks,
 )
 from imrsearch.vocab.paths import display_path
 
@@ -160,12 +163,15 @@ class Searcher:
         if fields["kind"] == KIND_LETTER:
             return _letter_hit(decode_record(fields["record"]), float(hit.score or 0.0), highlight)
         snippet: Snippet | None = None
+        matches: Matches | None = None
         for name in _SNIPPET_FIELDS:
-            snippet = make_snippet(fields.get(name, ""), highlight)
+            matches = find(fields.get(name, ""), highlight)
+            snippet = snippet_from(fields.get(name, ""), matches)
             if snippet is not None:
                 break
         if snippet is None:
-            snippet = lead(fields.get("rationale", ""))
+            name, snippet, matches = "rationale", lead(fields.get("rationale", "")), None
+        marks = [(int(o), int(p)) for o, p in (fields.get("pages_shown") or {}).get(name, [])]
         decided, injured = fields.get("decided"), fields.get("injured")
         specialties, states = fields.get("reviewer_shown") or ([], [])
         return Hit(
@@ -188,6 +194,7 @@ class Searcher:
             states=list(states),
             age=fields.get("age"),
             sex=fields.get("sex") or None,
+            passage=passage(fields.get(name, ""), highlight, marks, name, matches=matches),
         )
 
     def _facets(self, text: str, docnums, names, limit) -> list[Facet]:
@@ -250,6 +257,7 @@ class Searcher:
 
 def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
     """A letter with no decision, as one hit: its values, and a passage of its whole text."""
+    matches = find(letter.text, highlight)
     return Hit(
         case_number=letter.case_number,
         path=letter.path,
@@ -258,13 +266,14 @@ def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
         outcome="",
         drugs=[],
         score=score,
-        snippet=make_snippet(letter.text, highlight) or lead(letter.text),
+        snippet=snippet_from(letter.text, matches) or lead(letter.text),
         decision_date=letter.decision_date,
         date_of_injury=letter.date_of_injury,
         specialties=list(letter.reviewer.specialties),
         states=list(letter.reviewer.states),
         age=letter.patient.age,
         sex=letter.patient.sex,
+        passage=passage(letter.text, highlight, page_marks(letter.text), "text", matches=matches),
     )
 
 

@@ -8,7 +8,7 @@ else on the densest group of matched words.
 
 from __future__ import annotations
 
-from imrsearch.highlight import Highlight, find
+from imrsearch.highlight import Highlight, Matches, find
 from imrsearch.model import Snippet
 
 WINDOW = 320
@@ -18,16 +18,15 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     """`text` cut to about `window` characters around the matches, with where they are; None
     when nothing in `text` matches. Linear in the length of `text`: a letter can be megabytes
     of one repeated word."""
-    matches = find(text, highlight)
+    return snippet_from(text, find(text, highlight), window)
+
+
+def snippet_from(text: str, matches: Matches, window: int = WINDOW) -> Snippet | None:
+    """`make_snippet` with the matches already found (a hit's passage uses them too)."""
     spans = matches.spans
     if not spans:
         return None
-    anchor = matches.phrases[0][0] if matches.phrases else densest(spans, window)
-    begin = max(0, anchor - window // 3)
-    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
-    end = min(len(text), begin + window)
-    if end < len(text):
-        end = max(text.rfind(" ", begin, end), anchor + 1)
+    begin, end = bounds(text, matches, window)
     body = text[begin:end]
     first = begin + len(body) - len(body.lstrip())  # the passage without its outer blanks
     last = begin + len(body.rstrip())
@@ -38,6 +37,18 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     ]
     suffix = " …" if end < len(text) else ""
     return Snippet(prefix + text[first:last] + suffix, tuple(shown))
+
+
+def bounds(text: str, matches: Matches, window: int = WINDOW) -> tuple[int, int]:
+    """Where the snippet of `text` begins and ends: about `window` characters around the first
+    phrase match, else the densest group of matched words (`matches` holds at least one)."""
+    anchor = matches.phrases[0][0] if matches.phrases else densest(matches.spans, window)
+    begin = max(0, anchor - window // 3)
+    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
+    end = min(len(text), begin + window)
+    if end < len(text):
+        end = max(text.rfind(" ", begin, end), anchor + 1)
+    return begin, end
 
 
 def densest(spans: list[tuple[int, int]], window: int) -> int:

@@ -35,6 +35,8 @@ _TRANSLATE = str.maketrans(
         "\t": " ",
     }
 )
+# The characters normalising changes, for a reader that must see the words the parser sees.
+CHARACTERS = _TRANSLATE
 _TRAILING_SPACE = re.compile(r"[ ]+\n")
 _BLANK_LINES = re.compile(r"\n{2,}")
 # A break right after a hyphen glued to a word joins the halves: "02-17- / 2015", "re- / exam".

@@ -12,6 +12,7 @@ from imrsearch.ingest import format_a, format_b, format_c, format_d
 from imrsearch.ingest.citations import parse_citations
 from imrsearch.ingest.header import CASE_NUMBER
 from imrsearch.ingest.normalize import normalize
+from imrsearch.ingest.pages import mark_pages
 from imrsearch.model import Letter
 from imrsearch.vocab.drugs import find_drugs
 
@@ -47,4 +48,5 @@ def parse_text(text: str, path: str, *, strict: bool = False) -> Letter:
         # then named in the original request
         decision.drugs = find_drugs(decision.service) or find_drugs(decision.original_request)
         decision.guidelines = parse_citations(decision.maximus_guideline)
+    mark_pages(letter)
     return letter

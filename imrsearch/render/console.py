@@ -32,12 +32,17 @@ from imrsearch.model import (
     FileError,
     Highlight,
     Letter,
+    PageMarks,
     SearchResult,
     Snippet,
     SortOrder,
+    page_marks,
+    pages_between,
+    pin,
 )
 from imrsearch.render.terminal import for_terminal
 
+PAGE_STYLE = "reverse dim"  # a page break inside a section: "[page 3]"
 OUTCOME_STYLE = {UPHELD: "bold red", OVERTURNED: "bold green"}
 
 
@@ -210,7 +215,8 @@ def print_letter(
         if only is None or decision.number == only:
             console.print(_decision_panel(decision, highlight))
     if not letter.decisions:
-        console.print(Panel(_highlight(letter.text, highlight), title="Full text"))
+        text = letter.text.replace("\f", "\n")  # each page break is marked instead
+        console.print(Panel(_paged(text, page_marks(letter.text), highlight), title="Full text"))
     for warning in letter.warnings:
         console.print(Text("warning: ", style="yellow") + Text(for_terminal(warning)))
 
@@ -224,7 +230,7 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
     body = Table.grid(padding=(0, 1))
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
-    body.add_row("Item", _highlight(decision.service, highlight))
+    body.add_row("Item", _paged(decision.service, decision.pages.get("service", []), highlight))
     for label, request in partial_requests(decision):
         body.add_row(label, _highlight(request, highlight))
     if decision.drugs:
@@ -232,9 +238,13 @@ def _decision_panel(decision: Decision, highlight: Highlight) -> Panel:
         body.add_row("Drugs", _highlight(drugs, highlight))
     body.add_row("Claims admin.", _highlight(decision.ca_guideline, highlight))
     body.add_row("MAXIMUS", _highlight(decision.maximus_guideline, highlight))
-    body.add_row("Rationale", _highlight(decision.rationale, highlight))
+    marks = decision.pages.get("rationale", [])
+    body.add_row("Rationale", _paged(decision.rationale, marks, highlight))
     title = Text(f"Item {decision.number}  ", style="bold")
     title.append_text(outcome_text(decision.outcome))
+    pages = pages_between(marks, 0, len(decision.rationale))
+    if pages:
+        title.append(f"  ({pin(pages)})", style="dim")
     return Panel(body, title=title, title_align="left")
 
 
@@ -246,6 +256,26 @@ def partial_requests(decision: Decision) -> list[tuple[str, str]]:
         ("Authorized", decision.authorized_request),
     )
     return [(label, text) for label, text in parts if text]
+
+
+def _paged(text: str, marks: PageMarks, highlight: Highlight) -> Text:
+    """`text` marked as `_highlight` does, with "[page N]" where each later page begins."""
+    found = spans(text, highlight)
+    out = Text()
+    start = 0
+    for offset, page in marks[1:]:
+        out.append_text(_piece(text, found, start, offset))
+        out.append(f" [page {page}] ", style=PAGE_STYLE)
+        start = offset
+    out.append_text(_piece(text, found, start, len(text)))
+    return out
+
+
+def _piece(text: str, found: list[tuple[int, int]], start: int, stop: int) -> Text:
+    inside = tuple(
+        (max(s, start) - start, min(e, stop) - start) for s, e in found if s < stop and e > start
+    )
+    return marked(Snippet(text[start:stop], inside))
 
 
 def _highlight(text: str, highlight: Highlight) -> Text:

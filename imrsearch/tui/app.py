@@ -22,10 +22,9 @@ from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.model import Highlight, Hit, Letter, SearchResult
 from imrsearch.render.console import counted
-from imrsearch.render.machine import plain
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
-from imrsearch.tui.document import Document, build_document, cite, excerpt, passage
+from imrsearch.tui.document import Document, build_document, cite, passage
 from imrsearch.tui.history import history_folder
 from imrsearch.tui.letter_view import LetterView
 from imrsearch.tui.messages import (
@@ -261,12 +260,12 @@ class ImrApp(App[None]):
             return
         view = self.query_one(LetterView)
         doc, current = view.document, view.current
-        if doc is not self._documents.get(hit.path):  # its letter is still being read
-            text = excerpt(hit, plain(hit.snippet).strip())
-        elif current is not None:
+        if doc is not self._documents.get(hit.path) or current is None:
+            # its letter is still being read, or holds no match: the hit's own passage, in
+            # the citation style every front end shares (whole sentences, pin cite)
+            text = for_terminal(api.cite(hit))
+        else:
             text = cite(doc, view.paragraph, passage(doc, current))
-        else:  # no match in the letter: the item's own passage, as the result quotes it
-            text = cite(doc, view.paragraph, plain(hit.snippet).strip())
         self.copy_to_clipboard(text)
         try:
             path = Path.cwd() / EXCERPTS_FILE

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.text import Text
 
 from imrsearch.highlight import spans
-from imrsearch.model import WHOLE_LETTER, Highlight, Hit, Letter, Snippet
+from imrsearch.model import WHOLE_LETTER, Highlight, Letter, Snippet
 from imrsearch.render.console import MATCH_STYLE, outcome_text, partial_requests
 from imrsearch.render.terminal import for_terminal
 
@@ -192,13 +192,6 @@ def cite(doc: Document, paragraph: int, text: str) -> str:
         outcome = f" ({decision.outcome})" if decision.outcome else ""
         head += f": {decision.service}{outcome}"
     return _quote(head, text, letter.path)
-
-
-def excerpt(hit: Hit, text: str) -> str:
-    """A citation of a hit's own passage, for when its letter is not on screen yet."""
-    outcome = f" ({hit.outcome})" if hit.outcome else ""
-    what = f": {hit.service}{outcome}" if hit.service else ""  # a whole letter has no item
-    return _quote(f"{hit.citation()}{what}", text, hit.path)
 
 
 def _quote(head: str, text: str, path: str) -> str:

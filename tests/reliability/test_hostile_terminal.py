@@ -313,15 +313,13 @@ def test_exports_never_write_through_a_planted_symlink(hostile, tmp_path, monkey
 
 
 def test_a_newline_in_a_file_name_never_adds_a_line_to_an_excerpt(hostile):
-    """Finding 8: the excerpts file gets exactly the lines `excerpt` writes, whatever the name."""
-    from imrsearch.tui.document import excerpt
-
+    """Finding 8: a citation (what the excerpts file gets) has exactly its three lines,
+    whatever the name."""
     with api.open_searcher(hostile["index"]) as opened:
         hit = next(iter(opened.iter_hits(MARKER)))
     assert "\\x0a" in hit.path  # the newline of the name, in its display form
-    text = excerpt(hit, "a passage\nover two lines")
-    lines = text.splitlines()
-    assert len(lines) == 4  # citation, the quoted passage (two lines), the source
+    lines = api.cite(hit).splitlines()
+    assert len(lines) == 3  # the citation, the quoted passage, the source
     assert lines[-1].startswith("Source: ") and "line.txt" in lines[-1]
 
 
