@@ -28,7 +28,7 @@ from tests.reliability.conftest import cli, letter_text, make_archive
 ORDINARY = 30  # ordinary letters of two items each, beside the hostile ones
 EVERY_WORD = 60_000  # "medically" that many times: a rationale of about 600 KB
 # Generous on a loaded machine: the quadratic snippet took 58 s on this letter.
-BOUND_SECONDS = 5.0
+BOUND_SECONDS = 15.0
 # More than the TUI row's lead before the match, so the row cuts the snippet and moves its spans.
 FAKES = (
     "opening words of some length to be cut from the row, then the sentinel"
