@@ -19,6 +19,7 @@ from imrsearch.model import (
     Letter,
     SearchResult,
     SortOrder,
+    Trend,
 )
 
 Progress = Callable[[int, int, str], None]  # files done, files in all, the current file
@@ -128,6 +129,13 @@ class OpenIndex:
 
     def letter(self, case_or_path: str) -> Letter:
         return self._searcher.letter(case_or_path)
+
+    def trend(self, query: str, by: str = "month", facet: str = "", facet_limit: int = 5) -> Trend:
+        """Matching decisions per month, quarter or year, upheld and overturned; with `facet`,
+        a series for each of its `facet_limit` most frequent values too."""
+        from imrsearch.engine.trend import trend
+
+        return self._searcher.run(trend, query, by, facet, facet_limit)
 
     def highlight(self, query: str) -> Highlight:
         """What `query` looks for in a letter's text, for `imrsearch.highlight` to mark."""

@@ -1,0 +1,75 @@
+"""The research commands: trend, similar and phrases. Each parses its options, calls `api`,
+hands the result to one renderer and ends with an exit code (0 matches, 1 none)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from imrsearch import api
+from imrsearch.cli.common import (
+    IndexOption,
+    JsonOption,
+    announce,
+    app,
+    pipe_closes_quietly,
+    print_plain,
+    stderr,
+    stdout,
+)
+from imrsearch.errors import EXIT_MATCH, EXIT_NO_MATCH, ImrError
+
+CsvOption = Annotated[bool, typer.Option("--csv", help="CSV on stdout.")]
+
+
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise ImrError("choose one of --json and --csv")
+
+
+def _done(found: int, text: str, quiet: bool) -> None:
+    if not found:
+        if not quiet:
+            print_plain(stderr(), f"No decisions match {text}.")
+        raise typer.Exit(EXIT_NO_MATCH)
+    raise typer.Exit(EXIT_MATCH)
+
+
+@app.command()
+def trend(
+    text: Annotated[
+        str, typer.Argument(metavar="QUERY", help="The query (quote it in the shell).")
+    ],
+    index: IndexOption = None,
+    by: Annotated[str, typer.Option("--by", help="Period: month, quarter or year.")] = "month",
+    facet: Annotated[
+        str, typer.Option(help=f"Also a series per value of: {','.join(api.FACETS)}.")
+    ] = "",
+    facet_limit: Annotated[int, typer.Option(min=1, help="Series for the top N values.")] = 5,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Matching decisions per month, quarter or year: upheld, overturned, uphold rate.
+
+    \b
+    Examples:
+      imrsearch trend 'class:benzodiazepine' --by month
+      imrsearch trend 'class:opioid' --by quarter --facet outcome --csv
+      imrsearch trend 'category:"diagnostic imaging"' --facet subcategory --json
+    """
+    _one_format(as_json, as_csv)
+    api.ensure_index(index, announce)
+    with api.open_searcher(index) as searcher:
+        found = searcher.trend(text, by=by, facet=facet, facet_limit=facet_limit)
+    with pipe_closes_quietly(EXIT_MATCH if found.total else EXIT_NO_MATCH):
+        from imrsearch.render import research
+
+        if as_json:
+            research.write_trend_json(found, sys.stdout)
+        elif as_csv:
+            research.write_trend_csv(found, sys.stdout, terminal=sys.stdout.isatty())
+        elif found.total:
+            research.print_trend(stdout(), found)
+    _done(found.total, text, as_json or as_csv)

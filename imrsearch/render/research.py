@@ -1,0 +1,130 @@
+"""Views of the research tools' results (trend, phrases): rich tables with bars for people, JSON
+and CSV for scripts. Every string that came from a letter goes through the terminal sanitiser
+or into a rich `Text`, never into markup."""
+
+from __future__ import annotations
+
+import csv
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from imrsearch.model import OVERTURNED, UPHELD, Trend, TrendSeries
+from imrsearch.render.console import OUTCOME_STYLE
+from imrsearch.render.machine import csv_cell, dumps
+from imrsearch.render.terminal import for_terminal
+
+BAR = "█"
+TABLE_WIDTH = 62  # the trend table's columns before its bar
+
+
+def _bar(upheld: int, overturned: int, other: int, widest: int, width: int) -> Text:
+    """A period's decisions as a bar of at most `width` cells, scaled to the widest period:
+    upheld, then overturned, then decisions whose outcome the letter does not say."""
+    scale = width / widest if widest else 0.0
+    parts = [
+        (upheld, OUTCOME_STYLE[UPHELD]),
+        (overturned, OUTCOME_STYLE[OVERTURNED]),
+        (other, "dim"),
+    ]
+    text = Text()
+    for count, style in parts:
+        if count:
+            text.append(BAR * max(1, round(count * scale)), style=style)
+    return text
+
+
+def print_trend(console: Console, trend: Trend) -> None:
+    widest = max((p.count for s in trend.series for p in s.points), default=0)
+    width = max(10, min(60, console.width - TABLE_WIDTH))
+    for series in trend.series:
+        _print_series(console, trend, series, widest, width)
+    dated = trend.total - trend.undated
+    note = f"{trend.total:,} matching decision{'' if trend.total == 1 else 's'}"
+    if trend.undated:
+        note += f", {trend.undated:,} without a decision date (in no {trend.by})"
+    console.print(Text(note + f"; {dated:,} by {trend.by}. ", style="dim") + _legend())
+
+
+def _legend() -> Text:
+    return Text.assemble(
+        (BAR, OUTCOME_STYLE[UPHELD]), " upheld  ", (BAR, OUTCOME_STYLE[OVERTURNED]), " overturned"
+    )
+
+
+def _print_series(
+    console: Console, trend: Trend, series: TrendSeries, widest: int, width: int
+) -> None:
+    title = (
+        f"{trend.facet} = {for_terminal(series.name, single_line=True)}"
+        if series.name
+        else "every match"
+    )
+    table = Table(title=Text(f"{title} by {trend.by}"), title_justify="left", show_edge=False)
+    for name, justify in (
+        (trend.by, "left"),
+        ("decisions", "right"),
+        ("upheld", "right"),
+        ("overturned", "right"),
+        ("uphold rate", "right"),
+        ("", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for point in series.points:
+        other = point.count - point.upheld - point.overturned
+        table.add_row(
+            point.period,
+            f"{point.count:,}",
+            f"{point.upheld:,}",
+            f"{point.overturned:,}",
+            f"{point.uphold_rate:.0%}" if point.count else "",
+            _bar(point.upheld, point.overturned, other, widest, width),
+        )
+    console.print(table)
+
+
+def trend_dict(trend: Trend) -> dict[str, Any]:
+    return {
+        "query": trend.query,
+        "by": trend.by,
+        "facet": trend.facet or None,
+        "total": trend.total,
+        "undated": trend.undated,
+        "series": [
+            {
+                "name": s.name or None,
+                "total": s.total,
+                "periods": [
+                    {
+                        "period": p.period,
+                        "decisions": p.count,
+                        "upheld": p.upheld,
+                        "overturned": p.overturned,
+                        "uphold_rate": round(p.uphold_rate, 4),
+                    }
+                    for p in s.points
+                ],
+            }
+            for s in trend.series
+        ],
+        "elapsed_ms": round(trend.elapsed * 1000, 2),
+    }
+
+
+def write_trend_json(trend: Trend, out: IO[str]) -> None:
+    out.write(dumps(trend_dict(trend)) + "\n")
+
+
+TREND_COLUMNS = ("series", "period", "decisions", "upheld", "overturned", "uphold_rate")
+
+
+def write_trend_csv(trend: Trend, out: IO[str], *, terminal: bool = False) -> None:
+    """One row per series and period; the first series (every match) has an empty name."""
+    writer = csv.writer(out)
+    writer.writerow(TREND_COLUMNS)
+    for s in trend.series:
+        for p in s.points:
+            row = (s.name, p.period, p.count, p.upheld, p.overturned, f"{p.uphold_rate:.4f}")
+            writer.writerow([csv_cell(v, terminal=terminal) for v in row])
