@@ -18,6 +18,7 @@ from imrsearch.model import (
     Hit,
     Letter,
     SearchResult,
+    Similar,
     SortOrder,
     Trend,
 )
@@ -136,6 +137,13 @@ class OpenIndex:
         from imrsearch.engine.trend import trend
 
         return self._searcher.run(trend, query, by, facet, facet_limit)
+
+    def similar(self, case: str, decision: int | None = None, limit: int = 20) -> Similar:
+        """The decisions most like item `decision` (default 1) of letter `case`, with the key
+        terms each shares with it."""
+        from imrsearch.engine.similar import similar
+
+        return self._searcher.run(similar, case, decision, limit)
 
     def highlight(self, query: str) -> Highlight:
         """What `query` looks for in a letter's text, for `imrsearch.highlight` to mark."""

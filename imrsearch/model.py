@@ -394,6 +394,16 @@ class SharedTerm:
 
 
 @dataclass
+class Similar:
+    """Decisions most like one decision: its key terms, and hits as `query` shows them."""
+
+    source: str  # the decision compared, as a citation
+    terms: list[SharedTerm]  # its key terms, most weighty first
+    result: SearchResult  # hits in order of likeness; `total` counts every decision alike
+    shared: list[list[SharedTerm]]  # per hit of `result.hits`: the key terms it shares
+
+
+@dataclass
 class Phrase:
     """A passage that recurs in the rationales of a search's matches."""
 

@@ -73,3 +73,48 @@ def trend(
         elif found.total:
             research.print_trend(stdout(), found)
     _done(found.total, text, as_json or as_csv)
+
+
+@app.command()
+def similar(
+    case: Annotated[
+        str, typer.Argument(metavar="CASE", help="Case number (CM16-0240524) or file path.")
+    ],
+    index: IndexOption = None,
+    decision: Annotated[
+        int, typer.Option("--decision", "-d", min=1, help="The item to compare (1-based).")
+    ] = 1,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Decisions to show.")] = 10,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+    csv_formulas: Annotated[
+        bool,
+        typer.Option("--csv-formulas", help="Keep CSV cells that start with = + - @ as they are."),
+    ] = False,
+) -> None:
+    """The decisions most like one decision, by the key terms of its rationale, item and drugs.
+
+    \b
+    Examples:
+      imrsearch similar CM16-0240524
+      imrsearch similar CM17-0013077 --decision 2 --limit 20 --json
+    """
+    _one_format(as_json, as_csv)
+    api.ensure_index(index, announce)
+    with api.open_searcher(index) as searcher:
+        found = searcher.similar(case, decision, limit)
+    matched = found.result.total
+    with pipe_closes_quietly(EXIT_MATCH if matched else EXIT_NO_MATCH):
+        from imrsearch.render import research
+
+        if as_json:
+            research.write_similar_json(found, sys.stdout)
+        elif as_csv:
+            from imrsearch.render.machine import write_csv
+
+            write_csv(
+                found.result.hits, sys.stdout, formulas=csv_formulas, terminal=sys.stdout.isatty()
+            )
+        elif matched:
+            research.print_similar(stdout(), found)
+    _done(matched, found.source, as_json or as_csv)

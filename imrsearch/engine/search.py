@@ -118,6 +118,10 @@ class Searcher:
         """Every match of `text` as Whoosh results, for the research tools of the engine."""
         return self._run(text, "relevance")[1]
 
+    def make_hit(self, hit, highlight: Highlight) -> Hit:
+        """A Whoosh hit as the model's `Hit` (for the research tools of the engine)."""
+        return self._hit(hit, highlight)
+
     @property
     def whoosh(self):
         """The Whoosh searcher (engine modules only: nothing outside the engine sees it)."""

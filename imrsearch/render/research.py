@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from imrsearch.model import OVERTURNED, UPHELD, Trend, TrendSeries
-from imrsearch.render.console import OUTCOME_STYLE
-from imrsearch.render.machine import csv_cell, dumps
+from imrsearch.model import OVERTURNED, UPHELD, SharedTerm, Similar, Trend, TrendSeries
+from imrsearch.render.console import OUTCOME_STYLE, print_results
+from imrsearch.render.machine import csv_cell, dumps, hit_dict
 from imrsearch.render.terminal import for_terminal
 
 BAR = "█"
@@ -128,3 +128,51 @@ def write_trend_csv(trend: Trend, out: IO[str], *, terminal: bool = False) -> No
         for p in s.points:
             row = (s.name, p.period, p.count, p.upheld, p.overturned, f"{p.uphold_rate:.4f}")
             writer.writerow([csv_cell(v, terminal=terminal) for v in row])
+
+
+def _terms(terms: list[SharedTerm]) -> str:
+    return ", ".join(dict.fromkeys(t.term for t in terms))
+
+
+def print_similar(console: Console, found: Similar) -> None:
+    """The key terms of the decision compared, the hits as `query` shows them, then which key
+    terms each hit shares."""
+    console.print(
+        Text("decisions most like ", style="bold")
+        + Text(for_terminal(found.source, single_line=True), style="bold cyan")
+    )
+    console.print(Text("key terms: " + for_terminal(_terms(found.terms)), style="dim"))
+    console.print()
+    print_results(console, found.result)
+    table = Table(title="key terms shared", title_justify="left", show_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("decision")
+    table.add_column("shared key terms")
+    for rank, (hit, shared) in enumerate(zip(found.result.hits, found.shared, strict=True), 1):
+        table.add_row(
+            str(rank),
+            Text(for_terminal(f"{hit.label}, {hit.where}", single_line=True)),
+            Text(for_terminal(_terms(shared))),
+        )
+    console.print(table)
+
+
+def write_similar_json(found: Similar, out: IO[str]) -> None:
+    """The JSON of `query` (hits in order of likeness), with the decision compared, its key
+    terms, and the key terms each hit shares."""
+    hits = []
+    for hit, shared in zip(found.result.hits, found.shared, strict=True):
+        data = hit_dict(hit)
+        data["shared_terms"] = [{"field": t.field, "term": t.term} for t in shared]
+        hits.append(data)
+    data = {
+        "query": found.result.query,
+        "similar_to": found.source,
+        "key_terms": [{"field": t.field, "term": t.term} for t in found.terms],
+        "total": found.result.total,
+        "whole_letters": 0,
+        "hits": hits,
+        "facets": {},
+        "elapsed_ms": round(found.result.elapsed * 1000, 2),
+    }
+    out.write(dumps(data) + "\n")
