@@ -17,6 +17,7 @@ from imrsearch.model import (
     Highlight,
     Hit,
     Letter,
+    PhraseReport,
     SearchResult,
     Similar,
     SortOrder,
@@ -144,6 +145,15 @@ class OpenIndex:
         from imrsearch.engine.similar import similar
 
         return self._searcher.run(similar, case, decision, limit)
+
+    def phrases(
+        self, query: str, limit: int = 20, minimum: int = 2, by_outcome: bool = False
+    ) -> PhraseReport:
+        """Passages recurring in the rationales of `query`'s matches, most distinctive against
+        the whole index first (with `by_outcome`: upheld against overturned)."""
+        from imrsearch.engine.phrases import phrases
+
+        return self._searcher.run(phrases, query, limit, minimum, by_outcome)
 
     def highlight(self, query: str) -> Highlight:
         """What `query` looks for in a letter's text, for `imrsearch.highlight` to mark."""

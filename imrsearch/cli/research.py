@@ -118,3 +118,53 @@ def similar(
         elif matched:
             research.print_similar(stdout(), found)
     _done(matched, found.source, as_json or as_csv)
+
+
+@app.command()
+def phrases(
+    text: Annotated[
+        str, typer.Argument(metavar="QUERY", help="The query (quote it in the shell).")
+    ],
+    index: IndexOption = None,
+    by: Annotated[
+        str, typer.Option("--by", help="outcome: passages of upheld against overturned.")
+    ] = "",
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Passages to list.")] = 20,
+    minimum: Annotated[
+        int, typer.Option("--min", min=1, help="Fewest matching decisions a passage is in.")
+    ] = 2,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+    csv_formulas: Annotated[
+        bool,
+        typer.Option("--csv-formulas", help="Keep CSV cells that start with = + - @ as they are."),
+    ] = False,
+) -> None:
+    """Recurring passages in the rationales of the matching decisions, ranked by how
+    distinctive they are against the whole index (log-likelihood G²), each with its decisions,
+    upheld and overturned, an example and the query that finds it.
+
+    \b
+    Examples:
+      imrsearch phrases 'class:benzodiazepine outcome:upheld'
+      imrsearch phrases 'class:opioid' --by outcome --limit 10
+      imrsearch phrases 'category:"physical medicine"' --csv > pt-phrases.csv
+    """
+    _one_format(as_json, as_csv)
+    if by not in ("", "outcome"):
+        raise ImrError(f"unknown --by '{by}'", hint="phrases --by outcome")
+    api.ensure_index(index, announce)
+    with api.open_searcher(index) as searcher:
+        report = searcher.phrases(text, limit, minimum, by_outcome=by == "outcome")
+    with pipe_closes_quietly(EXIT_MATCH if report.total else EXIT_NO_MATCH):
+        from imrsearch.render import research
+
+        if as_json:
+            research.write_phrases_json(report, sys.stdout)
+        elif as_csv:
+            research.write_phrases_csv(
+                report, sys.stdout, formulas=csv_formulas, terminal=sys.stdout.isatty()
+            )
+        elif report.total:
+            research.print_phrases(stdout(), report)
+    _done(report.total, text, as_json or as_csv)

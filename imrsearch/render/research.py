@@ -11,7 +11,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from imrsearch.model import OVERTURNED, UPHELD, SharedTerm, Similar, Trend, TrendSeries
+from imrsearch.model import (
+    OVERTURNED,
+    UPHELD,
+    Phrase,
+    PhraseReport,
+    SharedTerm,
+    Similar,
+    Trend,
+    TrendSeries,
+)
 from imrsearch.render.console import OUTCOME_STYLE, print_results
 from imrsearch.render.machine import csv_cell, dumps, hit_dict
 from imrsearch.render.terminal import for_terminal
@@ -176,3 +185,93 @@ def write_similar_json(found: Similar, out: IO[str]) -> None:
         "elapsed_ms": round(found.result.elapsed * 1000, 2),
     }
     out.write(dumps(data) + "\n")
+
+
+def _phrase_table(title: str, listed: list[Phrase], versus: str) -> Table:
+    table = Table(title=Text(title), title_justify="left", show_edge=False, show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("passage · a decision citing it · the query", ratio=1, min_width=28)
+    for name in ("decisions", "up/over", "rate", "index", versus):
+        table.add_column(name, justify="right", no_wrap=True)
+    for rank, p in enumerate(listed, 1):
+        cell = Text(for_terminal(f"“{p.text}”"), style="bold")
+        cell.append("\n" + for_terminal(f"e.g. {p.example}"), style="dim")
+        cell.append("\n" + for_terminal(p.query, single_line=True), style="cyan")
+        table.add_row(
+            str(rank),
+            cell,
+            f"{p.decisions:,}",
+            f"{p.upheld:,}/{p.overturned:,}",
+            f"{p.uphold_rate:.0%}",
+            f"{p.index_decisions:,}",
+            f"{p.score:.1f}",
+        )
+    return table
+
+
+def print_phrases(console: Console, report: PhraseReport) -> None:
+    if report.by_outcome:
+        for side, listed in report.by_outcome.items():
+            other = OVERTURNED if side == UPHELD else UPHELD
+            title = f"passages that mark {side} decisions (against {other}, within the matches)"
+            console.print(_phrase_table(title, listed, "G²"))
+    else:
+        title = "recurring passages, most distinctive against the whole index (G²) first"
+        console.print(_phrase_table(title, report.phrases, "G²"))
+    console.print(
+        Text(
+            f"{report.total:,} matching decisions; counted in {report.elapsed:.2f} s",
+            style="dim",
+        )
+    )
+
+
+def phrase_dict(p: Phrase) -> dict[str, Any]:
+    return {
+        "passage": p.text,
+        "decisions": p.decisions,
+        "upheld": p.upheld,
+        "overturned": p.overturned,
+        "uphold_rate": round(p.uphold_rate, 4),
+        "index_decisions": p.index_decisions,
+        "score": round(p.score, 3),
+        "example": p.example,
+        "query": p.query,
+    }
+
+
+def write_phrases_json(report: PhraseReport, out: IO[str]) -> None:
+    data: dict[str, Any] = {"query": report.query, "total": report.total}
+    if report.by_outcome:
+        data["by_outcome"] = {k: [phrase_dict(p) for p in v] for k, v in report.by_outcome.items()}
+    else:
+        data["phrases"] = [phrase_dict(p) for p in report.phrases]
+    data["elapsed_ms"] = round(report.elapsed * 1000, 2)
+    out.write(dumps(data) + "\n")
+
+
+PHRASE_COLUMNS = (
+    "side",
+    "passage",
+    "decisions",
+    "upheld",
+    "overturned",
+    "uphold_rate",
+    "index_decisions",
+    "score",
+    "example",
+    "query",
+)
+
+
+def write_phrases_csv(
+    report: PhraseReport, out: IO[str], *, formulas: bool = False, terminal: bool = False
+) -> None:
+    """One row per passage; `side` is upheld or overturned with --by outcome, else empty."""
+    writer = csv.writer(out)
+    writer.writerow(PHRASE_COLUMNS)
+    groups = report.by_outcome.items() if report.by_outcome else [("", report.phrases)]
+    for side, listed in groups:
+        for p in listed:
+            row = [side, *phrase_dict(p).values()]
+            writer.writerow([csv_cell(v, formulas=formulas, terminal=terminal) for v in row])
