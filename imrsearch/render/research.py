@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from typing import IO, Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +21,7 @@ from imrsearch.model import (
     Trend,
     TrendSeries,
 )
-from imrsearch.render.console import OUTCOME_STYLE, print_results
+from imrsearch.render.console import OUTCOME_STYLE, outcome_text, print_results
 from imrsearch.render.machine import csv_cell, dumps, hit_dict
 from imrsearch.render.terminal import for_terminal
 
@@ -46,15 +46,22 @@ def _bar(upheld: int, overturned: int, other: int, widest: int, width: int) -> T
 
 
 def print_trend(console: Console, trend: Trend) -> None:
+    console.print(trend_view(trend, console.width))
+
+
+def trend_view(trend: Trend, columns: int) -> Group:
+    """Every series of `trend` as a table with bars fitted to `columns`, and a note."""
     widest = max((p.count for s in trend.series for p in s.points), default=0)
-    width = max(10, min(60, console.width - TABLE_WIDTH))
-    for series in trend.series:
-        _print_series(console, trend, series, widest, width)
+    width = max(10, min(60, columns - TABLE_WIDTH))
+    parts: list[RenderableType] = [
+        _series_table(trend, series, widest, width) for series in trend.series
+    ]
     dated = trend.total - trend.undated
     note = f"{trend.total:,} matching decision{'' if trend.total == 1 else 's'}"
     if trend.undated:
         note += f", {trend.undated:,} without a decision date (in no {trend.by})"
-    console.print(Text(note + f"; {dated:,} by {trend.by}. ", style="dim") + _legend())
+    parts.append(Text(note + f"; {dated:,} by {trend.by}. ", style="dim") + _legend())
+    return Group(*parts)
 
 
 def _legend() -> Text:
@@ -63,9 +70,7 @@ def _legend() -> Text:
     )
 
 
-def _print_series(
-    console: Console, trend: Trend, series: TrendSeries, widest: int, width: int
-) -> None:
+def _series_table(trend: Trend, series: TrendSeries, widest: int, width: int) -> Table:
     title = (
         f"{trend.facet} = {for_terminal(series.name, single_line=True)}"
         if series.name
@@ -91,7 +96,7 @@ def _print_series(
             f"{point.uphold_rate:.0%}" if point.count else "",
             _bar(point.upheld, point.overturned, other, widest, width),
         )
-    console.print(table)
+    return table
 
 
 def trend_dict(trend: Trend) -> dict[str, Any]:
@@ -153,17 +158,26 @@ def print_similar(console: Console, found: Similar) -> None:
     console.print(Text("key terms: " + for_terminal(_terms(found.terms)), style="dim"))
     console.print()
     print_results(console, found.result)
+    console.print(shared_table(found))
+
+
+def shared_table(found: Similar) -> Table:
+    """Each similar decision with its outcome, item and the key terms it shares."""
     table = Table(title="key terms shared", title_justify="left", show_edge=False)
     table.add_column("#", justify="right")
     table.add_column("decision")
+    table.add_column("outcome")
+    table.add_column("item")
     table.add_column("shared key terms")
     for rank, (hit, shared) in enumerate(zip(found.result.hits, found.shared, strict=True), 1):
         table.add_row(
             str(rank),
             Text(for_terminal(f"{hit.label}, {hit.where}", single_line=True)),
+            outcome_text(hit.outcome),
+            Text(for_terminal(hit.service, single_line=True)),
             Text(for_terminal(_terms(shared))),
         )
-    console.print(table)
+    return table
 
 
 def write_similar_json(found: Similar, out: IO[str]) -> None:
