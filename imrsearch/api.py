@@ -18,8 +18,11 @@ from imrsearch.model import (
     Highlight,
     Hit,
     Letter,
+    PhraseReport,
     SearchResult,
+    Similar,
     SortOrder,
+    Trend,
 )
 
 Progress = Callable[[int, int, str], None]  # files done, files in all, the current file
@@ -133,6 +136,29 @@ class OpenIndex:
 
     def letter(self, case_or_path: str) -> Letter:
         return self._searcher.letter(case_or_path)
+
+    def trend(self, query: str, by: str = "month", facet: str = "", facet_limit: int = 5) -> Trend:
+        """Matching decisions per month, quarter or year, upheld and overturned; with `facet`,
+        a series for each of its `facet_limit` most frequent values too."""
+        from imrsearch.engine.trend import trend
+
+        return self._searcher.run(trend, query, by, facet, facet_limit)
+
+    def similar(self, case: str, decision: int | None = None, limit: int = 20) -> Similar:
+        """The decisions most like item `decision` (default 1) of letter `case`, with the key
+        terms each shares with it."""
+        from imrsearch.engine.similar import similar
+
+        return self._searcher.run(similar, case, decision, limit)
+
+    def phrases(
+        self, query: str, limit: int = 20, minimum: int = 2, by_outcome: bool = False
+    ) -> PhraseReport:
+        """Passages recurring in the rationales of `query`'s matches, most distinctive against
+        the whole index first (with `by_outcome`: upheld against overturned)."""
+        from imrsearch.engine.phrases import phrases
+
+        return self._searcher.run(phrases, query, limit, minimum, by_outcome)
 
     def highlight(self, query: str) -> Highlight:
         """What `query` looks for in a letter's text, for `imrsearch.highlight` to mark."""

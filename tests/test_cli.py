@@ -23,6 +23,7 @@ import pytest
 from imrsearch import api
 from imrsearch.engine.registry import FIELDS
 from imrsearch.model import Decision, Letter
+from imrsearch.vocab.categories import age_band, categorize, month_of, topic_of
 
 DESIGN_CARD = 'outcome:upheld drug:valium "no provision to modify"'
 README = Path(__file__).parent.parent / "README.md"
@@ -113,6 +114,12 @@ def _facet_values(letter: Letter, d: Decision, name: str) -> set[str]:
         "source": {c.source for c in d.guidelines},
         "sex": {letter.patient.sex} if letter.patient.sex else set(),
         "format": {letter.format},
+        "state": set(letter.reviewer.states),
+        "category": {categorize(d.service, d.drugs)[0]},
+        "subcategory": {categorize(d.service, d.drugs)[1]},
+        "month": {month_of(letter.decision_date)} if letter.decision_date else set(),
+        "ageband": {age_band(letter.patient.age)} if letter.patient.age is not None else set(),
+        "topic": {topic_of(c.topic) for c in d.guidelines},
     }[name]
 
 

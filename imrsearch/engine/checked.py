@@ -10,14 +10,16 @@ failure is not the index's and is raised as it is.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from imrsearch.engine import integrity
 from imrsearch.engine.search import Searcher
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import Highlight, Hit, Letter, SearchResult
+
+T = TypeVar("T")
 
 
 class CheckedSearcher(Searcher):
@@ -45,6 +47,11 @@ class CheckedSearcher(Searcher):
     def highlight(self, *args: Any, **kwargs: Any) -> Highlight:
         with self._explained():
             return super().highlight(*args, **kwargs)
+
+    def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(self, ...)` (a research tool of the engine), its failures explained alike."""
+        with self._explained():
+            return work(self, *args, **kwargs)
 
     @contextlib.contextmanager
     def _explained(self) -> Iterator[None]:

@@ -9,6 +9,7 @@ from typing import Any
 from imrsearch.engine.records import encode_record
 from imrsearch.engine.schema import FACET_SEP, HIT, KIND_DECISION, KIND_LETTER
 from imrsearch.model import Decision, Letter
+from imrsearch.vocab.categories import age_band, categorize, month_of, topic_of
 from imrsearch.vocab.drugs import equivalents
 
 _PAGE_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
@@ -58,7 +59,16 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
         "reviewer_shown": [list(letter.reviewer.specialties), list(letter.reviewer.states)],
         "facet_specialty": _facet(letter.reviewer.specialties),
         "facet_format": _facet([letter.format]),
+        "facet_state": _facet(letter.reviewer.states),
     }
+    band = age_band(letter.patient.age)
+    if band:
+        fields["ageband"] = band
+        fields["facet_ageband"] = _facet([band])
+    month = month_of(letter.decision_date)
+    if month:
+        fields["month"] = month
+        fields["facet_month"] = _facet([month])
     if letter.patient.age is not None:
         fields["age"] = letter.patient.age
     if letter.patient.sex:
@@ -86,6 +96,8 @@ def _decision_document(
     for drug in decision.drugs:
         names.extend(sorted(equivalents(drug.name) | {drug.generic.lower()}))
     sources = list(dict.fromkeys(c.source for c in decision.guidelines))
+    category, subcategory = categorize(decision.service, decision.drugs)
+    topics = list(dict.fromkeys(topic_of(c.topic) for c in decision.guidelines))
     pages = list(dict.fromkeys(p for c in decision.guidelines for p in _expand_pages(c.pages)))
     doc = dict(shared)
     doc.update(
@@ -110,6 +122,12 @@ def _decision_document(
         facet_drug=_facet(dict.fromkeys(d.generic for d in decision.drugs)),
         facet_class=_facet(dict.fromkeys(d.drug_class for d in decision.drugs)),
         facet_source=_facet(sources),
+        category=category,
+        subcategory=subcategory,
+        facet_category=_facet([category]),
+        facet_subcategory=_facet([subcategory]),
+        topic=",".join(topics),
+        facet_topic=_facet(topics),
     )
     if decision.outcome:
         doc["outcome"] = decision.outcome

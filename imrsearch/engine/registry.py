@@ -10,6 +10,7 @@ else. Importable without Whoosh (the CLI's help needs it).
 from __future__ import annotations
 
 from imrsearch.model import QueryField
+from imrsearch.vocab.categories import AGE_BANDS, CATEGORIES, SUBCATEGORIES, TOPICS
 
 OUTCOMES = ("upheld", "overturned")
 GUIDELINE_SOURCES = ("mtus", "acoem", "odg", "other")
@@ -60,7 +61,7 @@ FIELDS: tuple[QueryField, ...] = (
     ),
     QueryField(
         "state", "state", "text", "reviewer licensure state", "state:california",
-        aliases=("licensed",),
+        aliases=("licensed",), facet="Licensure state", overlap=True,
     ),
     QueryField("age", "age", "number", "patient age", "age:>60"),
     QueryField(
@@ -83,6 +84,27 @@ FIELDS: tuple[QueryField, ...] = (
     QueryField(
         "format", "format", "keyword", "a | b | c | d | unknown", "format:d",
         aliases=("layout",), values=FORMATS, facet="Letter layout",
+    ),
+    # research facets, derived at index time by the rules in vocab/categories.tsv and topics.tsv
+    QueryField(
+        "category", "category", "keyword", "service category of the item",
+        'category:"diagnostic imaging"', aliases=("cat",), values=CATEGORIES,
+        facet="Service category",
+    ),
+    QueryField(
+        "subcategory", "subcategory", "keyword", "subcategory (drug class for drugs)",
+        "subcategory:mri", aliases=("subcat",), values=SUBCATEGORIES, facet="Subcategory",
+    ),
+    QueryField(
+        "month", "month", "keyword", "decision month", "month:2016-12", facet="Decision month",
+    ),
+    QueryField(
+        "ageband", "ageband", "keyword", "patient age band", "ageband:50-59",
+        values=AGE_BANDS, facet="Age band",
+    ),
+    QueryField(
+        "topic", "topic", "keyword", "guideline topic cited", "topic:benzodiazepines",
+        values=TOPICS, facet="Guideline topic", overlap=True,
     ),
 )  # fmt: skip
 

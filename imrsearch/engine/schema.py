@@ -23,6 +23,8 @@ from imrsearch.engine.registry import FACETS
 # 10/325) is a phrase. 5: service words include a partial authorisation's other requests.
 # 6: letters without decisions are hits; the letter-level values a hit shows are stored.
 # 7: where the letter's pages begin in an item's service and rationale (`pages_shown`).
+# 7 also: research facets: service category and subcategory, decision month, age band,
+# guideline topic, licensure state.
 SCHEMA_VERSION = 7
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
@@ -234,6 +236,11 @@ def build_schema() -> fields.Schema:
         decided_key=fields.COLUMN(columns.NumericColumn("i")),  # YYYYMMDD, 0 if undated
         assigned=fields.DATETIME(),
         year=fields.NUMERIC(int),
+        category=fields.KEYWORD(lowercase=True, commas=True),
+        subcategory=fields.KEYWORD(lowercase=True, commas=True),
+        month=fields.KEYWORD(lowercase=True),
+        ageband=fields.KEYWORD(lowercase=True, commas=True),
+        topic=fields.KEYWORD(lowercase=True, commas=True),
         # the letter record, stored once on the letter document (zlib-compressed JSON)
         record=fields.STORED(),
         **{f"facet_{name}": facet_column() for name in FACET_FIELDS},

@@ -117,6 +117,20 @@ class Searcher:
         for i in range(len(results)):
             yield self._hit(results[i], highlight)
 
+    def matches(self, text: str):
+        """Every match of `text` as Whoosh results, for the research tools of the engine."""
+        return self._run(text, "relevance")[1]
+
+    def make_hit(self, hit, highlight: Highlight) -> Hit:
+        """A Whoosh hit as the model's `Hit` (for the research tools of the engine)."""
+        return self._hit(hit, highlight)
+
+    @property
+    def whoosh(self):
+        """The Whoosh searcher (engine modules only: nothing outside the engine sees it)."""
+        self._still_there()
+        return self._searcher
+
     def highlight(self, text: str) -> Highlight:
         """What `text` looks for in a letter, for a view that shows one (`show --query`)."""
         parsed = self.parse(text)

@@ -33,6 +33,7 @@ from imrsearch.tui.messages import (
     HitChosen,
     HitHighlighted,
     LetterLoaded,
+    ResearchDone,
     SearchDone,
     SearchFailed,
     WorkFailed,
@@ -60,6 +61,8 @@ class ImrApp(App[None]):
         Binding("e", "export('csv')", "CSV"),
         Binding("j", "export('json')", "JSON"),
         Binding("z", "zoom", "Zoom", show=False),
+        Binding("t", "trend", "Trend"),
+        Binding("s", "similar", "Similar"),
     ]
 
     def __init__(
@@ -304,6 +307,38 @@ class ImrApp(App[None]):
     def on_exported(self, message: Exported) -> None:
         rows = f"{message.rows:,} hit{'s' if message.rows != 1 else ''}"
         self.notify(f"{rows} written to {message.path}", title="Exported")
+
+    # research views
+
+    def action_trend(self) -> None:
+        if self.result is None:
+            self.notify("Run a query first.", severity="warning")
+            return
+        self._research(self.result.query, None)
+
+    def action_similar(self) -> None:
+        if self.hit is None or self.hit.item is None:
+            self.notify("Select a decision in the results first.", severity="warning")
+            return
+        self._research("", self.hit)
+
+    @work(thread=True, exclusive=True, group="research")
+    def _research(self, text: str, hit: Hit | None) -> None:
+        try:
+            found = self.backend.similar(hit) if hit is not None else self.backend.trend(text)
+            self.post_message(ResearchDone(found))
+        except Exception as exc:  # shown, never the end of the app
+            self.post_message(WorkFailed("Trend or similar decisions failed", exc))
+
+    def on_research_done(self, message: ResearchDone) -> None:
+        from imrsearch.model import Trend
+        from imrsearch.tui.research import similar_screen, trend_screen
+
+        found = message.found
+        if isinstance(found, Trend):
+            self.push_screen(trend_screen(found, self.size.width - 8))
+        else:
+            self.push_screen(similar_screen(found))
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(str(message.error), title=message.what, severity="error")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from imrsearch import api
-from imrsearch.model import Letter, SearchResult
+from imrsearch.model import Hit, Letter, SearchResult, Similar, Trend
 
 # The facets the side panel shows, in this order, with their titles from the registry.
 _TITLES = {f.name: f.facet for f in api.QUERY_FIELDS if f.facet}
@@ -57,6 +57,16 @@ class Backend:
                 text, limit=RESULT_LIMIT, facets=tuple(FACETS), facet_limit=FACET_LIMIT
             )
             return result
+
+    def trend(self, text: str) -> Trend:
+        """The trend of `text` by month (the TUI's trend screen)."""
+        with self._lock:
+            return self._open().trend(text, by="month")
+
+    def similar(self, hit: Hit) -> Similar:
+        """The decisions most like the decision `hit` (the TUI's similar screen)."""
+        with self._lock:
+            return self._open().similar(hit.path, hit.item, limit=20)
 
     def letter(self, source: str) -> Letter:
         with self._lock:

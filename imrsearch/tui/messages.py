@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.message import Message
 
 from imrsearch.errors import ImrError
-from imrsearch.model import Hit, Letter, SearchResult
+from imrsearch.model import Hit, Letter, SearchResult, Similar, Trend
 
 
 @dataclass
@@ -77,3 +77,10 @@ class FacetChosen(Message):
     field: str
     value: str
     selected: bool
+
+
+@dataclass
+class ResearchDone(Message):
+    """A trend or similar-decisions worker finished: show `found` in its screen."""
+
+    found: Trend | Similar

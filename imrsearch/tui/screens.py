@@ -28,6 +28,8 @@ KEYS = (
     ("p", "show and copy the letter's file path"),
     ("e / j", "export every hit of the query to CSV / JSON in this folder"),
     ("z", "zoom the focused pane to the whole screen (Escape to return)"),
+    ("t", "the trend of the current query by month: upheld, overturned, uphold rate"),
+    ("s", "the decisions most like the selected one, with the key terms they share"),
     ("/", "back to the query bar"),
     ("Escape", "cancel a search, hide the error, back to the query bar, clear it"),
     ("F1 or ?", "this help"),

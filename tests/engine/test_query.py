@@ -16,6 +16,7 @@ from imrsearch.errors import QueryError
 _VALUES = {"age": "50", "year": "2016", "injured": "2016-12-01", "decided": "2016-12-01"}
 _VALUES |= {"assigned": "2016-12-01", "class": "opioid", "outcome": "upheld", "source": "odg"}
 _VALUES |= {"sex": "female", "format": "d"}
+_VALUES |= {"category": "surgery", "subcategory": "mri", "ageband": "50-59", "topic": "opioids"}
 
 NAMES = [(f.name, name) for f in FIELDS for name in f.names]
 

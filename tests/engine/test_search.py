@@ -21,6 +21,7 @@ from imrsearch.engine.search import Searcher
 from imrsearch.errors import ImrError, QueryError
 from imrsearch.ingest.archive import load_letter
 from imrsearch.model import Decision, Letter, SortOrder
+from imrsearch.vocab.categories import categorize, topic_of
 
 Key = tuple[str, int]
 Predicate = Callable[[Letter, Decision], bool]
@@ -208,7 +209,23 @@ FIELD_CASES: list[tuple[str, Predicate]] = [
     ("cm:cm16-0213037", lambda lt, d: lt.case_number == "CM16-0213037"),
     ("format:d", lambda lt, d: lt.format == "D"),
     ("layout:D", lambda lt, d: lt.format == "D"),
+    ('category:"diagnostic imaging"', lambda lt, d: _category(d)[0] == "diagnostic imaging"),
+    ("cat:pharmaceuticals", lambda lt, d: _category(d)[0] == "pharmaceuticals"),
+    ("subcategory:mri", lambda lt, d: _category(d)[1] == "mri"),
+    ("subcat:benzodiazepine", lambda lt, d: _category(d)[1] == "benzodiazepine"),
+    ("month:2016-12", _decided(lambda day: (day.year, day.month) == (2016, 12))),
+    ("ageband:40-49", _age(lambda age: 40 <= age <= 49)),
+    ("topic:benzodiazepines", lambda lt, d: "benzodiazepines" in _topics(d)),
+    ('topic:"low back"', lambda lt, d: "low back" in _topics(d)),
 ]
+
+
+def _category(decision) -> tuple[str, str]:
+    return categorize(decision.service, decision.drugs)
+
+
+def _topics(decision) -> set[str]:
+    return {topic_of(c.topic) for c in decision.guidelines}
 
 
 def test_every_field_and_alias_has_a_case():
