@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from imrsearch.model import (
     Highlight,
     Hit,
     Letter,
+    SavedNews,
+    SavedSearch,
     SearchResult,
     SortOrder,
 )
@@ -58,7 +61,8 @@ def build(
     `follow_symlinks`."""
     from imrsearch import build as builder
 
-    return builder.build(Path(archive), _store(index), progress, workers, follow_symlinks)
+    store = _store(index)
+    return _with_news(builder.build(Path(archive), store, progress, workers, follow_symlinks))
 
 
 def update(
@@ -72,7 +76,18 @@ def update(
     symlinks followed or not as that build did, by default)."""
     from imrsearch import build as builder
 
-    return builder.update(archive, _store(index), progress, workers, follow_symlinks)
+    store = _store(index)
+    return _with_news(builder.update(archive, store, progress, workers, follow_symlinks))
+
+
+def _with_news(report: BuildReport) -> BuildReport:
+    """The report, with what each saved search matches in the index just published."""
+    from imrsearch.engine.news import summary
+    from imrsearch.engine.store import IndexStore
+
+    live = IndexStore(Path(report.index)).live()
+    report.saved = summary(live) if live is not None else []
+    return report
 
 
 def parse_file(path: Path) -> Letter:
@@ -165,6 +180,62 @@ def write_citations(hits: Iterator[Hit] | list[Hit], path: Path, style: str = "t
     from imrsearch.citing import write_citations as write
 
     return write(hits, Path(path), style)
+
+
+class NewMatches(OpenIndex):
+    """The live index answering only with a saved search's new matches: those first matched
+    by the last build or update, or on or after `since`. Same results, counts and facets as
+    `OpenIndex`, restricted to them."""
+
+    def __init__(self, saved: SavedSearch, since: date | None, index: Path | None = None) -> None:
+        from imrsearch.engine.news import NewSearcher
+
+        self.saved = saved
+        self._searcher = NewSearcher(_store(index), saved, since)
+
+
+def saved_searches(index: Path | None = None) -> list[SavedSearch]:
+    """The index's saved searches, oldest first; an error names a file that cannot be read."""
+    from imrsearch.engine.saved import load
+
+    return load(index_location(index))
+
+
+def saved_search(name: str, index: Path | None = None) -> SavedSearch:
+    from imrsearch.engine.saved import find
+
+    return find(index_location(index), name)
+
+
+def save_search(
+    name: str,
+    query: str,
+    options: dict[str, Any] | None = None,
+    index: Path | None = None,
+    replace: bool = False,
+) -> SavedSearch:
+    """Keep `query` under `name` with its `query` options (see `SavedSearch`); the query is
+    checked against the index first, so a saved search always parses."""
+    from imrsearch.engine.saved import add, check_name, check_query
+
+    check_name(name)
+    check_query(query)
+    with open_searcher(index) as searcher:
+        searcher.highlight(query)  # parses it as a search would: QueryError if it cannot
+    return add(_store(index), SavedSearch(name, query, dict(options or {})), replace)
+
+
+def remove_search(name: str, index: Path | None = None) -> SavedSearch:
+    from imrsearch.engine.saved import remove
+
+    return remove(_store(index), name)
+
+
+def saved_news(index: Path | None = None) -> list[SavedNews]:
+    """What the live index's last build or update recorded for each saved search."""
+    from imrsearch.engine.news import summary
+
+    return summary(_store(index).require_live())
 
 
 def _sort_name(sort: SortOrder | str) -> str:
@@ -278,7 +349,10 @@ __all__ = [
     "FACETS",
     "QUERY_FIELDS",
     "IndexMissing",
+    "NewMatches",
     "OpenIndex",
+    "SavedNews",
+    "SavedSearch",
     "build",
     "cite",
     "ensure_index",
@@ -288,7 +362,12 @@ __all__ = [
     "narrow",
     "open_searcher",
     "parse_file",
+    "remove_search",
     "samples_dir",
+    "save_search",
+    "saved_news",
+    "saved_search",
+    "saved_searches",
     "search",
     "show",
     "update",
