@@ -22,7 +22,9 @@ from imrsearch.model import (
     SavedNews,
     SavedSearch,
     SearchResult,
+    Snippet,
     SortOrder,
+    page_marks,
 )
 
 Progress = Callable[[int, int, str], None]  # files done, files in all, the current file
@@ -172,6 +174,43 @@ def cite(hit: Hit, style: str = "text") -> str:
     from imrsearch.citing import cite as cited
 
     return cited(hit, style)
+
+
+def cite_at(
+    letter: Letter,
+    item: int | None,
+    section: str,
+    text: str,
+    span: tuple[int, int],
+    part: str | None = None,
+    style: str = "text",
+) -> str:
+    """A citation of the match at `span` of `text` (the `section` of item `item` of `letter`,
+    or of the letter's text; `part` names a part outside the items), in the style of `cite`:
+    what a view cites when its reader has moved to a match the search did not pick."""
+    from imrsearch.citing import cite as cited
+    from imrsearch.engine.passages import passage
+    from imrsearch.highlight import Matches
+
+    decision = next((d for d in letter.decisions if d.number == item), None)
+    if decision is not None:
+        marks = decision.pages.get(section, [])
+    else:
+        marks = page_marks(letter.text) if section == "text" else []
+    found = passage(text, Highlight(), marks, section, matches=Matches([span], [span]))
+    hit = Hit(
+        case_number=letter.case_number,
+        path=letter.path,
+        item=decision.number if decision else None,
+        service=decision.service if decision else "",
+        outcome=decision.outcome if decision else "",
+        drugs=[],
+        score=0.0,
+        snippet=Snippet(found.text if found else ""),
+        decision_date=letter.decision_date,
+        passage=found,
+    )
+    return cited(hit, style, part)
 
 
 def write_citations(hits: Iterator[Hit] | list[Hit], path: Path, style: str = "text") -> int:
@@ -355,6 +394,7 @@ __all__ = [
     "SavedSearch",
     "build",
     "cite",
+    "cite_at",
     "ensure_index",
     "errors",
     "index_location",
