@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,14 @@ from imrsearch.model import (
     Hit,
     Letter,
     PhraseReport,
+    SavedNews,
+    SavedSearch,
     SearchResult,
     Similar,
+    Snippet,
     SortOrder,
     Trend,
+    page_marks,
 )
 
 Progress = Callable[[int, int, str], None]  # files done, files in all, the current file
@@ -61,7 +66,8 @@ def build(
     `follow_symlinks`."""
     from imrsearch import build as builder
 
-    return builder.build(Path(archive), _store(index), progress, workers, follow_symlinks)
+    store = _store(index)
+    return _with_news(builder.build(Path(archive), store, progress, workers, follow_symlinks))
 
 
 def update(
@@ -75,7 +81,18 @@ def update(
     symlinks followed or not as that build did, by default)."""
     from imrsearch import build as builder
 
-    return builder.update(archive, _store(index), progress, workers, follow_symlinks)
+    store = _store(index)
+    return _with_news(builder.update(archive, store, progress, workers, follow_symlinks))
+
+
+def _with_news(report: BuildReport) -> BuildReport:
+    """The report, with what each saved search matches in the index just published."""
+    from imrsearch.engine.news import summary
+    from imrsearch.engine.store import IndexStore
+
+    live = IndexStore(Path(report.index)).live()
+    report.saved = summary(live) if live is not None else []
+    return report
 
 
 def parse_file(path: Path) -> Letter:
@@ -185,12 +202,105 @@ def cite(hit: Hit, style: str = "text") -> str:
     return cited(hit, style)
 
 
+def cite_at(
+    letter: Letter,
+    item: int | None,
+    section: str,
+    text: str,
+    span: tuple[int, int],
+    part: str | None = None,
+    style: str = "text",
+) -> str:
+    """A citation of the match at `span` of `text` (the `section` of item `item` of `letter`,
+    or of the letter's text; `part` names a part outside the items), in the style of `cite`:
+    what a view cites when its reader has moved to a match the search did not pick."""
+    from imrsearch.citing import cite as cited
+    from imrsearch.engine.passages import passage
+    from imrsearch.highlight import Matches
+
+    decision = next((d for d in letter.decisions if d.number == item), None)
+    if decision is not None:
+        marks = decision.pages.get(section, [])
+    else:
+        marks = page_marks(letter.text) if section == "text" else []
+    found = passage(text, Highlight(), marks, section, matches=Matches([span], [span]))
+    hit = Hit(
+        case_number=letter.case_number,
+        path=letter.path,
+        item=decision.number if decision else None,
+        service=decision.service if decision else "",
+        outcome=decision.outcome if decision else "",
+        drugs=[],
+        score=0.0,
+        snippet=Snippet(found.text if found else ""),
+        decision_date=letter.decision_date,
+        passage=found,
+    )
+    return cited(hit, style, part)
+
+
 def write_citations(hits: Iterator[Hit] | list[Hit], path: Path, style: str = "text") -> int:
     """The citations of `hits` to a new file (never an existing one, never through a link:
     `FileExistsError`); how many were written."""
     from imrsearch.citing import write_citations as write
 
     return write(hits, Path(path), style)
+
+
+class NewMatches(OpenIndex):
+    """The live index answering only with a saved search's new matches: those first matched
+    by the last build or update, or on or after `since`. Same results, counts and facets as
+    `OpenIndex`, restricted to them."""
+
+    def __init__(self, saved: SavedSearch, since: date | None, index: Path | None = None) -> None:
+        from imrsearch.engine.news import NewSearcher
+
+        self.saved = saved
+        self._searcher = NewSearcher(_store(index), saved, since)
+
+
+def saved_searches(index: Path | None = None) -> list[SavedSearch]:
+    """The index's saved searches, oldest first; an error names a file that cannot be read."""
+    from imrsearch.engine.saved import load
+
+    return load(index_location(index))
+
+
+def saved_search(name: str, index: Path | None = None) -> SavedSearch:
+    from imrsearch.engine.saved import find
+
+    return find(index_location(index), name)
+
+
+def save_search(
+    name: str,
+    query: str,
+    options: dict[str, Any] | None = None,
+    index: Path | None = None,
+    replace: bool = False,
+) -> SavedSearch:
+    """Keep `query` under `name` with its `query` options (see `SavedSearch`); the query is
+    checked against the index first, so a saved search always parses."""
+    from imrsearch.engine.saved import add, check_name, check_query
+
+    check_name(name)
+    check_query(query)
+    with open_searcher(index) as searcher:
+        searcher.highlight(query)  # parses it as a search would: QueryError if it cannot
+    return add(_store(index), SavedSearch(name, query, dict(options or {})), replace)
+
+
+def remove_search(name: str, index: Path | None = None) -> SavedSearch:
+    from imrsearch.engine.saved import remove
+
+    return remove(_store(index), name)
+
+
+def saved_news(index: Path | None = None) -> list[SavedNews]:
+    """What the live index's last build or update recorded for each saved search."""
+    from imrsearch.engine.news import summary
+
+    return summary(_store(index).require_live())
 
 
 def _sort_name(sort: SortOrder | str) -> str:
@@ -304,9 +414,13 @@ __all__ = [
     "FACETS",
     "QUERY_FIELDS",
     "IndexMissing",
+    "NewMatches",
     "OpenIndex",
+    "SavedNews",
+    "SavedSearch",
     "build",
     "cite",
+    "cite_at",
     "ensure_index",
     "errors",
     "index_location",
@@ -314,7 +428,12 @@ __all__ = [
     "narrow",
     "open_searcher",
     "parse_file",
+    "remove_search",
     "samples_dir",
+    "save_search",
+    "saved_news",
+    "saved_search",
+    "saved_searches",
     "search",
     "show",
     "update",

@@ -36,11 +36,14 @@ def quotation(hit: Hit) -> str:
     return f"{before}{passage.text}{after}"
 
 
-def heading(hit: Hit, markdown: bool = False) -> str:
-    """Case, item (what was asked and decided), date and pin cite, ending with a colon."""
+def heading(hit: Hit, markdown: bool = False, part: str | None = None) -> str:
+    """Case, item (what was asked and decided), date and pin cite, ending with a colon;
+    `part` names a part of the letter outside its items instead ("clinical case summary")."""
     mark = _escaped if markdown else str
     case = f"**{mark(hit.label)}**" if markdown else hit.label
-    if hit.item is None:
+    if part is not None:
+        where = mark(part)
+    elif hit.item is None:
         where = WHOLE_LETTER
     else:
         decided = "; ".join(p for p in (hit.service, hit.outcome) if p)
@@ -55,17 +58,18 @@ def heading(hit: Hit, markdown: bool = False) -> str:
     return ", ".join(parts) + ":"
 
 
-def cite(hit: Hit, style: str = "text") -> str:
-    """One citation block, ending with a newline; `style` is one of `STYLES`."""
+def cite(hit: Hit, style: str = "text", part: str | None = None) -> str:
+    """One citation block, ending with a newline; `style` is one of `STYLES`; `part` as for
+    `heading`."""
     if style not in STYLES:
         raise ValueError(f"unknown citation style '{style}' (use {' or '.join(STYLES)})")
     quoted = quotation(hit)
     if style == "markdown":
         return (
-            f"{heading(hit, markdown=True)}\n\n> {_escaped(quoted)}\n\n"
+            f"{heading(hit, markdown=True, part=part)}\n\n> {_escaped(quoted)}\n\n"
             f"Source: {_escaped(hit.path)}\n"
         )
-    return f'{heading(hit)}\n"{quoted}"\nSource: {hit.path}\n'
+    return f'{heading(hit, part=part)}\n"{quoted}"\nSource: {hit.path}\n'
 
 
 def citations(hits: Iterable[Hit], style: str = "text") -> Iterable[str]:

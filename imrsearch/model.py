@@ -382,6 +382,40 @@ class BuildReport:
     duplicates: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0
+    # per saved search, what it matches in the new index and how many of those are new
+    saved: list[SavedNews] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """One saved search: its name, the query and the `query` options it runs with (sort,
+    limit, all, facet, facet_limit), as `saved-searches.json` keeps it."""
+
+    name: str
+    query: str
+    options: dict[str, Any] = field(default_factory=dict)
+    added: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "query": self.query,
+            "options": self.options,
+            "added": self.added,
+        }
+
+
+@dataclass
+class SavedNews:
+    """One saved search after a build or update: its matching decisions, how many of them are
+    new (None with nothing earlier to compare), or why it could not run."""
+
+    name: str
+    query: str
+    matched: int | None
+    new: int | None
+    error: str | None = None
+    recorded: str = ""  # when the build or update recorded it (UTC, ISO 8601)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from imrsearch.cli import index, research, search, serve  # noqa: F401 - registers the commands
+from imrsearch.cli import index, research, saved, search, serve  # noqa: F401 - registers the commands
 from imrsearch.cli.common import app, report_error
 from imrsearch.cli.search import QUERY_HELP
 from imrsearch.errors import ImrError

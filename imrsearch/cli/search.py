@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -130,6 +131,44 @@ def query(
         ),
     ] = False,
 ) -> None:
+    answer(
+        lambda: api.open_searcher(index),
+        text,
+        index=index,
+        limit=limit,
+        show_all=show_all,
+        sort=sort,
+        facet=facet,
+        facet_limit=facet_limit,
+        as_json=as_json,
+        as_csv=as_csv,
+        cite=cite,
+        cite_format=cite_format,
+        cite_file=cite_file,
+        csv_formulas=csv_formulas,
+    )
+
+
+def answer(
+    opening: Callable[[], api.OpenIndex],
+    text: str,
+    *,
+    index: Path | None,
+    limit: int | None,
+    show_all: bool,
+    sort: SortOrder,
+    facet: str,
+    facet_limit: int,
+    as_json: bool,
+    as_csv: bool,
+    cite: bool,
+    cite_format: CiteFormat | None,
+    cite_file: Path | None,
+    csv_formulas: bool,
+    nothing: str = "No decisions match",
+) -> NoReturn:
+    """What `query` does once its options are read (`saved run` and `saved new` share it): the
+    hits of `text` in the index `opening` opens, in the output asked for; exits 0 or 1."""
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
     citing = cite or cite_format is not None or cite_file is not None
@@ -142,7 +181,7 @@ def query(
         limit = None
     elif limit is None:
         limit = TERMINAL_LIMIT
-    with api.open_searcher(index) as searcher:
+    with opening() as searcher:
         if citing:
             from imrsearch.cli.cite import print_citations
 
@@ -175,7 +214,7 @@ def query(
                     print_results(stdout(), result)
     if matched == 0:
         if not (as_json or as_csv or cite_file is not None):
-            print_plain(stderr(), f"No decisions match {text}.")
+            print_plain(stderr(), f"{nothing} {text}.")
         raise typer.Exit(EXIT_NO_MATCH)
     raise typer.Exit(EXIT_MATCH)
 

@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from imrsearch.children import die_with_parent
+from imrsearch.engine import news
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
 from imrsearch.engine.store import IndexStore, write_manifest
@@ -95,6 +96,7 @@ class NewGeneration:
             )
         self.ix.close()
         write_manifest(self.work, {"schema_version": SCHEMA_VERSION, **manifest})
+        news.record(self.work, self.store)  # published with the generation, or not at all
         return self.store.publish(self.work)
 
     def __enter__(self) -> NewGeneration:

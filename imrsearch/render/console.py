@@ -314,6 +314,10 @@ def print_report(console: Console, report: BuildReport) -> None:
             f" only, {len(report.duplicates)} duplicate(s) of another file[/]"
             " — see: imrsearch index errors"
         )
+    if report.saved:
+        from imrsearch.render.saved import print_news
+
+        print_news(console, report.saved)
 
 
 def print_errors(console: Console, failures: list[FileError]) -> None:

@@ -24,7 +24,7 @@ from imrsearch.model import Highlight, Hit, Letter, SearchResult
 from imrsearch.render.console import counted
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
-from imrsearch.tui.document import Document, build_document, cite, passage
+from imrsearch.tui.document import Document, build_document, cite
 from imrsearch.tui.history import history_folder
 from imrsearch.tui.letter_view import LetterView
 from imrsearch.tui.messages import (
@@ -268,7 +268,7 @@ class ImrApp(App[None]):
             # the citation style every front end shares (whole sentences, pin cite)
             text = for_terminal(api.cite(hit))
         else:
-            text = cite(doc, view.paragraph, passage(doc, current))
+            text = for_terminal(cite(doc, current))
         self.copy_to_clipboard(text)
         try:
             path = Path.cwd() / EXCERPTS_FILE

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 
+from imrsearch import api
 from imrsearch.highlight import spans
 from imrsearch.model import WHOLE_LETTER, Highlight, Letter, Snippet
 from imrsearch.render.console import MATCH_STYLE, outcome_text, partial_requests
@@ -19,7 +20,6 @@ from imrsearch.render.terminal import for_terminal
 
 HEADING_STYLE = "bold underline"
 LABEL_STYLE = "bold"
-PASSAGE_LIMIT = 600
 
 
 HEADER = "header"
@@ -37,6 +37,8 @@ class Document:
     anchors: dict[int, int] = field(default_factory=dict)  # item number → heading paragraph
     parts: dict[int, str] = field(default_factory=dict)  # heading paragraph → part not an item
     matches: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end)
+    # paragraph → (section, the letter's text it comes from, where it starts there), to cite
+    sources: dict[int, tuple[str, str, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -45,9 +47,18 @@ class Document:
             return ""
         return self.letter.case_number or self.letter.path.rsplit("/", 1)[-1]
 
-    def add(self, body: str | Text, label: str = "", style: str = "") -> None:
+    def add(
+        self,
+        body: str | Text,
+        label: str = "",
+        style: str = "",
+        source: tuple[str, str, int] | None = None,
+    ) -> None:
         """A paragraph; text from the letter is made safe for the terminal here (a `Text`
-        body was built by `build_document` from safe parts)."""
+        body was built by `build_document` from safe parts). `source`: where it stands in the
+        letter (section, that section's text, offset), so a match in it can be cited."""
+        if source is not None:
+            self.sources[len(self.paragraphs)] = source
         text = Text(style=style)
         if label:
             text.append(f"{label}: ", style=LABEL_STYLE)
@@ -123,15 +134,15 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
         doc.add("")
         doc.parts[len(doc.paragraphs)] = SUMMARY
         doc.add("Clinical case summary", style=HEADING_STYLE)
-        for paragraph in letter.summary.split("\n"):
-            doc.add(paragraph)
+        _add_lines(doc, "summary", letter.summary)
     for decision in letter.decisions:
         doc.add("")
         service = for_terminal(decision.service, single_line=True)
         heading = Text(f"Item {decision.number}: {service}  ", style=HEADING_STYLE)
         heading.append_text(outcome_text(decision.outcome))
         doc.anchors[decision.number] = len(doc.paragraphs)
-        doc.add(heading)
+        doc.add(heading, source=("service", decision.service, 0))
+        doc.body_starts[-1] = len(f"Item {decision.number}: ")  # the service follows
         if decision.drugs:
             drugs = ", ".join(f"{d.name} ({d.generic}, {d.drug_class})" for d in decision.drugs)
             doc.add(drugs, "Drugs")
@@ -142,13 +153,13 @@ def build_document(letter: Letter, highlight: Highlight) -> Document:
             ("Rationale", decision.rationale),
         ):
             if body:
-                doc.add(body, label)
+                section = "rationale" if label == "Rationale" else label.lower()
+                doc.add(body, label, source=(section, body, 0))
     if not letter.decisions:
         doc.add("")
         doc.parts[len(doc.paragraphs)] = FULL_TEXT
         doc.add("Full text", style=HEADING_STYLE)
-        for paragraph in letter.text.split("\n"):
-            doc.add(paragraph)
+        _add_lines(doc, "text", letter.text)
     if highlight:
         _mark(doc, highlight)
     return doc
@@ -162,39 +173,30 @@ def _mark(doc: Document, highlight: Highlight) -> None:
             doc.matches.append((number, body + start, body + end))
 
 
-def passage(doc: Document, match: int) -> str:
-    """The sentence(s) around a match, cut to a citable length."""
-    number, start, end = doc.matches[match]
-    plain = doc.paragraphs[number].plain
-    body = doc.body_starts[number]
-    dot = plain.rfind(". ", body, start)
-    begin = body if dot < 0 else dot + 2
-    stop = plain.find(". ", end)
-    stop = len(plain) if stop < 0 else stop + 1
-    text = plain[begin:stop].strip()
-    if len(text) <= PASSAGE_LIMIT:
-        return text
-    left = max(begin, start - PASSAGE_LIMIT // 2)
-    return "…" + plain[left : left + PASSAGE_LIMIT].strip() + "…"
+def _add_lines(doc: Document, section: str, text: str) -> None:
+    """Each line of `text` a paragraph that knows where it starts in `text`."""
+    offset = 0
+    for line in text.split("\n"):
+        doc.add(line, source=(section, text, offset))
+        offset += len(line) + 1
 
 
-def cite(doc: Document, paragraph: int, text: str) -> str:
-    """A citation of `text` where it stands in the letter on screen: the item that holds
-    `paragraph` (its number, its item, its outcome) or the part of the letter, and the date."""
+def cite(doc: Document, match: int, style: str = "text") -> str:
+    """A citation of the match `match` where it stands in the letter on screen, in the style
+    every front end shares (`api.cite`): the item that holds it (or the part of the letter),
+    the date, the page, and the whole sentence(s) around it."""
     letter = doc.letter
     if letter is None:
         raise ValueError("no letter to cite")
-    decided = f" (decided {letter.decision_date.isoformat()})" if letter.decision_date else ""
-    head = f"{doc.name}, {doc.part_of(paragraph)}{decided}"
-    number = doc.item_of(paragraph)
-    decision = next((d for d in letter.decisions if d.number == number), None)
-    if decision is not None:
-        outcome = f" ({decision.outcome})" if decision.outcome else ""
-        head += f": {decision.service}{outcome}"
-    return _quote(head, text, letter.path)
-
-
-def _quote(head: str, text: str, path: str) -> str:
-    """Who, which item, when, what was decided; the words; the file."""
-    source = for_terminal(path, single_line=True)
-    return f'{for_terminal(head, single_line=True)}\n"{for_terminal(text)}"\nSource: {source}\n'
+    number, start, end = doc.matches[match]
+    body = doc.body_starts[number]
+    shown = doc.paragraphs[number].plain[body:]
+    section, text, offset = doc.sources.get(number, ("", shown, 0))
+    length = min(len(shown), len(text) - offset)  # a heading shows the outcome after it
+    if shown[:length] != text[offset : offset + length] or end - body > length:
+        section, text, offset = "", shown, 0  # made safe for the terminal: cite it as shown
+    span = (offset + start - body, offset + end - body)
+    part = doc.part_of(number)
+    item = doc.item_of(number) if part.startswith("item ") else None
+    where = None if item is not None or part == FULL_TEXT else part
+    return api.cite_at(letter, item, section, text, span, where, style)

@@ -255,7 +255,8 @@ async def test_cite_copies_an_excerpt_and_appends_it_to_a_file(tui_index, run_qu
         app.query_one(ResultList).focus()
         await pilot.press("c")
         excerpt = app.clipboard
-        assert f"{SEED}, item 1: Valium 10mg, three times a day as needed #90 (upheld)" in excerpt
+        head = f"{SEED}, item 1 (Valium 10mg, three times a day as needed #90; upheld), p. 1:"
+        assert excerpt.startswith(head + "\n")  # the shared citation style, with the page
         assert '"Benzodiazepines should not be abruptly discontinued' in excerpt
         assert 'no provision to modify the current request to allow tapering."' in excerpt
         await pilot.press("c")

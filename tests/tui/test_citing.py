@@ -43,10 +43,22 @@ def letter_named(letters: list[Letter], case: str) -> Letter:
     return next(lt for lt in letters if lt.case_number == case)
 
 
-def first_line(letter: Letter, part: str, d: Decision | None = None) -> str:
-    """A citation's first line: where in the letter, when, and for an item what and how."""
-    head = f"{CASE}, {part} (decided {letter.decision_date.isoformat()})"
-    return f"{head}: {d.service} ({d.outcome})" if d else head
+def first_line(letter: Letter, part: str, d: Decision | None = None) -> re.Pattern[str]:
+    """A citation's first line in the shared style (`api.cite`): where in the letter (for an
+    item, what was asked and decided), when, and the page when it is known."""
+    where = f"{part} ({d.service}; {d.outcome})" if d else part
+    decided = letter.decision_date.isoformat()
+    return re.compile(re.escape(f"{CASE}, {where}, decided {decided}") + r"(, pp?\. [\d-]+)?:")
+
+
+def whole_sentences(quote: str, source: str) -> None:
+    """The quotation is uncut and stands in `source` as it is, from a sentence's start."""
+    text = quote.strip('"')
+    assert "…" not in text
+    flat = " ".join(source.split())
+    assert text in flat, (text, flat[:300])
+    at = flat.index(text)
+    assert at == 0 or flat[:at].rstrip()[-1] in ".?!:"
 
 
 async def test_counter_title_and_citation_follow_the_match_on_screen(
@@ -79,8 +91,9 @@ async def test_counter_title_and_citation_follow_the_match_on_screen(
         assert view.border_subtitle.startswith(f"match 1 of {in_summary} in clinical case summary;")
         await pilot.press("c")
         head, quote, source = app.clipboard.splitlines()
-        assert head == first_line(letter, "clinical case summary")
-        assert count(quote) and quote.strip('"') in " ".join(letter.summary.split())
+        assert first_line(letter, "clinical case summary").fullmatch(head), head
+        assert count(quote)
+        whole_sentences(quote, letter.summary)
         assert source == f"Source: {letter.path}"
 
         await pilot.press(*["n"] * in_summary)  # into item 1
@@ -89,8 +102,9 @@ async def test_counter_title_and_citation_follow_the_match_on_screen(
         assert view.border_subtitle.startswith(f"match 1 of {per_item[1]} in item 1;")
         await pilot.press("c")
         head, quote, _ = app.clipboard.splitlines()
-        assert head == first_line(letter, "item 1", first)
+        assert first_line(letter, "item 1", first).fullmatch(head), head
         assert count(quote)
+        whole_sentences(quote, " ".join(filter(None, shown_parts(first))))
         assert app.hit is not None and app.hit.item == last.number  # the result stays put
 
         await pilot.press("N")  # back into the summary, at its last match
