@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Iterator
 
 from whoosh import collectors, sorting
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from imrsearch.engine.highlighting import query_highlight
+from imrsearch.engine.mapped import MappedStorage
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
@@ -51,7 +51,7 @@ class Searcher:
 
     def _open(self, generation) -> None:
         self.generation = generation
-        self._ix = whoosh_index.open_dir(str(generation))
+        self._ix = MappedStorage(str(generation)).open_index()
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
 
