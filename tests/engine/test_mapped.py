@@ -130,7 +130,7 @@ def test_answers_equal_whooshs_own_storage(large_index: Path, monkeypatch) -> No
     with api.open_searcher(large_index) as searcher:
         mapped_answers = [searcher.search(q, limit=50, facets=("year", "drug")) for q in queries]
     monkeypatch.setattr(
-        "imrsearch.engine.search.MappedStorage", lambda path: FileStorage(path, readonly=True)
+        "imrsearch.engine.search.MappedStorage", lambda path, _: FileStorage(path, readonly=True)
     )
     with api.open_searcher(large_index) as searcher:
         copied_answers = [searcher.search(q, limit=50, facets=("year", "drug")) for q in queries]
@@ -144,7 +144,8 @@ def test_answers_equal_whooshs_own_storage(large_index: Path, monkeypatch) -> No
 
 def test_a_window_reads_only_its_own_bytes() -> None:
     data = b"header\nline one\nline two\ntrailer"
-    whole = mapped.MappedFile(data, 0, len(data))
+    checkpoint = mapped.Checkpoint()
+    whole = mapped.MappedFile(data, 0, len(data), checkpoint)
     window = whole.subset(7, 18)  # "line one\nline two\n"
     assert window.read(4) == b"line"
     assert window.tell() == 4
@@ -156,3 +157,21 @@ def test_a_window_reads_only_its_own_bytes() -> None:
     assert window.read() == b"two\n"
     with pytest.raises(ValueError):
         window.seek(-1)
+
+
+def test_every_read_passes_the_checkpoint() -> None:
+    checkpoint = mapped.Checkpoint()
+    window = mapped.MappedFile(b"0123456789", 2, 8, checkpoint)
+    calls: list[str] = []
+    checkpoint.check = lambda: calls.append("checked")
+    assert window.read(2) == b"23"
+    assert window.get(3, 2) == b"56"
+    assert calls == ["checked", "checked"]
+
+    def stop() -> None:
+        raise RuntimeError("stop")
+
+    checkpoint.check = stop
+    for read in (lambda: window.read(1), lambda: window.get(0, 1), window.read_int):
+        with pytest.raises(RuntimeError, match="stop"):
+            read()
