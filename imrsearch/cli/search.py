@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from itertools import islice
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,16 +14,14 @@ from imrsearch.cli.common import (
     JsonOption,
     announce,
     app,
-    pipe_closes_quietly,
     print_plain,
     stderr,
     stdout,
     writes_output,
 )
-from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError
+from imrsearch.cli.quick import TERMINAL_LIMIT, run_query
+from imrsearch.errors import EXIT_ERROR, ImrError
 from imrsearch.model import SortOrder
-
-TERMINAL_LIMIT = 20
 
 
 def _field_rows() -> str:
@@ -96,46 +93,11 @@ def query(
         ),
     ] = False,
 ) -> None:
-    if as_json and as_csv:
-        raise ImrError("choose one of --json and --csv")
-    api.ensure_index(index, announce)
-    facets = tuple(f.strip() for f in facet.split(",") if f.strip())
-    # Exports are complete unless a limit is asked for; the terminal shows a page.
-    if show_all or (limit is None and (as_json or as_csv)):
-        limit = None
-    elif limit is None:
-        limit = TERMINAL_LIMIT
-    with api.open_searcher(index) as searcher:
-        if as_csv:
-            from imrsearch.render.machine import write_csv
-
-            hits = searcher.iter_hits(text, sort=sort.value)
-            with pipe_closes_quietly():
-                matched = write_csv(
-                    hits if limit is None else islice(hits, limit),
-                    sys.stdout,
-                    formulas=csv_formulas,
-                    terminal=sys.stdout.isatty(),
-                )
-        else:
-            result = searcher.search(
-                text, limit=limit, sort=sort.value, facets=facets, facet_limit=facet_limit
-            )
-            matched = result.total
-            with pipe_closes_quietly(EXIT_MATCH if matched else EXIT_NO_MATCH):
-                if as_json:
-                    from imrsearch.render.machine import write_json
-
-                    write_json(result, sys.stdout)
-                elif result.total:
-                    from imrsearch.render.console import print_results
-
-                    print_results(stdout(), result)
-    if matched == 0:
-        if not (as_json or as_csv):
-            print_plain(stderr(), f"No decisions match {text}.")
-        raise typer.Exit(EXIT_NO_MATCH)
-    raise typer.Exit(EXIT_MATCH)
+    raise typer.Exit(
+        run_query(
+            text, index, limit, show_all, sort, facet, facet_limit, as_json, as_csv, csv_formulas
+        )
+    )
 
 
 @app.command()
