@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -141,10 +142,18 @@ class OpenIndex:
         sort: SortOrder | str = SortOrder.RELEVANCE,
         facets: tuple[str, ...] = (),
         facet_limit: int = 10,
+        cancel: threading.Event | None = None,
     ) -> SearchResult:
-        """The first `limit` hits (every hit with None), the exact total, and facet counts."""
+        """The first `limit` hits (every hit with None), the exact total, and facet counts.
+        Setting `cancel` (from any thread) stops the search at once with an `ImrError`, as
+        does the engine's time limit."""
         return self._searcher.search(
-            query, limit=limit, sort=_sort_name(sort), facets=facets, facet_limit=facet_limit
+            query,
+            limit=limit,
+            sort=_sort_name(sort),
+            facets=facets,
+            facet_limit=facet_limit,
+            cancel=cancel,
         )
 
     def iter_hits(self, query: str, sort: SortOrder | str = SortOrder.RELEVANCE) -> Iterator[Hit]:

@@ -1,19 +1,24 @@
-"""What every `imrsearch` command shares: the typer apps, the options, the consoles, the
-broken-pipe rule and the error report. Commands live in `cli.search` and `cli.index`."""
+"""What every `imrsearch` command shares: the typer apps and the options; the consoles, the
+broken-pipe rule and the error report come from `cli.output` (typer-free). Commands live in
+`cli.search` and `cli.index`."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from imrsearch.errors import EXIT_MATCH, ImrError, QueryError
+from imrsearch.cli.output import (  # noqa: F401 - the commands import them from here
+    announce,
+    pipe_closes_quietly,
+    print_plain,
+    report_error,
+    stderr,
+    stdout,
+)
 
 app = typer.Typer(
     name="imrsearch",
@@ -48,31 +53,6 @@ WorkersOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
-def stdout():
-    from imrsearch.render.console import PipedConsole
-
-    return PipedConsole(highlight=False, soft_wrap=False)
-
-
-def announce(message: str) -> None:
-    print_plain(stderr(), message)
-
-
-def print_plain(console, message: str, style: str = "") -> None:
-    """A message that may quote letter text or paths: never markup, never a control code."""
-    from rich.text import Text
-
-    from imrsearch.render.terminal import for_terminal
-
-    console.print(Text(for_terminal(message), style=style), soft_wrap=True)
-
-
-def stderr():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
 def writes_output(command: Callable[..., None]) -> Callable[..., None]:
     """A command whose output may go to a pipe that closes early: exit 0 quietly then."""
 
@@ -84,19 +64,6 @@ def writes_output(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-@contextlib.contextmanager
-def pipe_closes_quietly(code: int = EXIT_MATCH) -> Iterator[None]:
-    """The reader went away (`| head`): stop writing and exit on the match state, as ripgrep
-    does. Whoosh-free commands would otherwise end in click's catch-all with exit 1, "no match".
-    A CSV export that breaks its pipe has matched: its header and first rows were written."""
-    try:
-        yield
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(code) from None
-
-
 FollowOption = Annotated[
     Optional[bool],  # noqa: UP045
     typer.Option(
@@ -106,21 +73,3 @@ FollowOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def report_error(error: ImrError) -> None:
-    """The message, the query with a caret under the problem, and the hint; all of them may
-    quote a path or letter text, so none is markup and each goes through the sanitiser."""
-    from rich.text import Text
-
-    from imrsearch.render.terminal import for_terminal
-
-    console = stderr()
-    console.print(Text("error: ", style="bold red") + Text(for_terminal(error.message)))
-    if isinstance(error, QueryError) and error.position is not None:
-        shown = for_terminal(error.query, single_line=True)
-        caret = len(for_terminal(error.query[: error.position], single_line=True))
-        console.print(Text(f"  {shown}"), soft_wrap=True)
-        console.print(Text(" " * (caret + 2) + "^", style="bold red"))
-    if error.hint:
-        console.print(Text("hint: ", style="dim") + Text(for_terminal(error.hint)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from enum import Enum
-from itertools import islice
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
@@ -17,16 +16,14 @@ from imrsearch.cli.common import (
     JsonOption,
     announce,
     app,
-    pipe_closes_quietly,
     print_plain,
     stderr,
     stdout,
     writes_output,
 )
-from imrsearch.errors import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, ImrError
+from imrsearch.cli.quick import TERMINAL_LIMIT, run_query
+from imrsearch.errors import EXIT_ERROR, ImrError
 from imrsearch.model import SortOrder
-
-TERMINAL_LIMIT = 20
 
 
 class CiteFormat(str, Enum):
@@ -167,56 +164,27 @@ def answer(
     csv_formulas: bool,
     nothing: str = "No decisions match",
 ) -> NoReturn:
-    """What `query` does once its options are read (`saved run` and `saved new` share it): the
-    hits of `text` in the index `opening` opens, in the output asked for; exits 0 or 1."""
-    if as_json and as_csv:
-        raise ImrError("choose one of --json and --csv")
-    citing = cite or cite_format is not None or cite_file is not None
-    if citing and (as_json or as_csv):
-        raise ImrError("choose one of --cite and --json or --csv")
-    api.ensure_index(index, announce)
-    facets = tuple(f.strip() for f in facet.split(",") if f.strip())
-    # Exports are complete unless a limit is asked for; the terminal shows a page.
-    if show_all or (limit is None and (as_json or as_csv or cite_file is not None)):
-        limit = None
-    elif limit is None:
-        limit = TERMINAL_LIMIT
-    with opening() as searcher:
-        if citing:
-            from imrsearch.cli.cite import print_citations
-
-            style = (cite_format or CiteFormat.TEXT).value
-            matched = print_citations(searcher, text, sort.value, limit, style, cite_file)
-        elif as_csv:
-            from imrsearch.render.machine import write_csv
-
-            hits = searcher.iter_hits(text, sort=sort.value)
-            with pipe_closes_quietly():
-                matched = write_csv(
-                    hits if limit is None else islice(hits, limit),
-                    sys.stdout,
-                    formulas=csv_formulas,
-                    terminal=sys.stdout.isatty(),
-                )
-        else:
-            result = searcher.search(
-                text, limit=limit, sort=sort.value, facets=facets, facet_limit=facet_limit
-            )
-            matched = result.total
-            with pipe_closes_quietly(EXIT_MATCH if matched else EXIT_NO_MATCH):
-                if as_json:
-                    from imrsearch.render.machine import write_json
-
-                    write_json(result, sys.stdout)
-                elif result.total:
-                    from imrsearch.render.console import print_results
-
-                    print_results(stdout(), result)
-    if matched == 0:
-        if not (as_json or as_csv or cite_file is not None):
-            print_plain(stderr(), f"{nothing} {text}.")
-        raise typer.Exit(EXIT_NO_MATCH)
-    raise typer.Exit(EXIT_MATCH)
+    """What `query` does once its options are read (`saved run` and `saved new` share it):
+    `cli.quick.run_query`, which the typer-free path runs too; exits 0 or 1."""
+    raise typer.Exit(
+        run_query(
+            text,
+            index,
+            limit,
+            show_all,
+            sort,
+            facet,
+            facet_limit,
+            as_json,
+            as_csv,
+            csv_formulas,
+            cite=cite,
+            cite_format=None if cite_format is None else cite_format.value,
+            cite_file=cite_file,
+            opening=opening,
+            nothing=nothing,
+        )
+    )
 
 
 @app.command()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 
 from whoosh import collectors, sorting
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from imrsearch.engine.highlighting import query_highlight
+from imrsearch.engine.limits import Budget, SearchStopped
+from imrsearch.engine.mapped import Checkpoint, MappedStorage
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.passages import passage
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
@@ -20,7 +23,7 @@ from imrsearch.engine.registry import BY_NAME
 from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
 from imrsearch.engine.snippets import lead, snippet_from
 from imrsearch.engine.store import IndexStore
-from imrsearch.errors import ImrError, QueryError, SearchTimeout
+from imrsearch.errors import ImrError, QueryError
 from imrsearch.highlight import Matches, find
 from imrsearch.model import (
     Citation,
@@ -39,7 +42,7 @@ from imrsearch.vocab.paths import display_path
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
 _SNIPPET_FIELDS = ("rationale", "service")
-# Longest a search may spend finding its matches. The slowest benchmark query on 100,000
+# Longest a search may run (see `limits`). The slowest benchmark query on 100,000
 # letters takes about 6 s; a search that runs longer fails rather than answer with fewer hits.
 SEARCH_SECONDS = 30.0
 
@@ -50,11 +53,13 @@ class Searcher:
     def __init__(self, store: IndexStore, time_limit: float = SEARCH_SECONDS) -> None:
         self._store = store
         self.time_limit = time_limit
+        self._checkpoint = Checkpoint()
+        self._budget = Budget(time_limit)
         self._open(store.require_live())
 
     def _open(self, generation) -> None:
         self.generation = generation
-        self._ix = whoosh_index.open_dir(str(generation))
+        self._ix = MappedStorage(str(generation), self._checkpoint).open_index()
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
 
@@ -91,6 +96,15 @@ class Searcher:
         sort: str = "relevance",
         facets: tuple[str, ...] = (),
         facet_limit: int = 10,
+        cancel: threading.Event | None = None,
+    ) -> SearchResult:
+        """The first `limit` hits (every hit with None), the exact total and facet counts;
+        `SearchStopped` if `cancel` is set or the time limit passes before it is done."""
+        with self._limited(cancel):
+            return self._search(text, limit, sort, facets, facet_limit)
+
+    def _search(
+        self, text: str, limit: int | None, sort: str, facets: tuple[str, ...], facet_limit: int
     ) -> SearchResult:
         unknown = [f for f in facets if f not in FACET_NAMES]
         if unknown:
@@ -110,16 +124,20 @@ class Searcher:
         elapsed = time.perf_counter() - started
         return SearchResult(text, total, hits, computed, elapsed, highlight, SortOrder(sort), whole)
 
-    def iter_hits(self, text: str, sort: str = "relevance") -> Iterator[Hit]:
+    def iter_hits(
+        self, text: str, sort: str = "relevance", cancel: threading.Event | None = None
+    ) -> Iterator[Hit]:
         """Every hit, made one at a time as an export writes it."""
-        parsed, results = self._run(text, sort)
+        with self._limited(cancel):
+            parsed, results = self._run(text, sort)
         highlight = query_highlight(parsed, self._searcher.reader())
         for i in range(len(results)):
             yield self._hit(results[i], highlight)
 
     def matches(self, text: str):
         """Every match of `text` as Whoosh results, for the research tools of the engine."""
-        return self._run(text, "relevance")[1]
+        with self._limited(None):
+            return self._run(text, "relevance")[1]
 
     def make_hit(self, hit, highlight: Highlight) -> Hit:
         """A Whoosh hit as the model's `Hit` (for the research tools of the engine)."""
@@ -138,9 +156,24 @@ class Searcher:
         check_expansion(parsed, reader, text)
         return query_highlight(parsed, reader)
 
+    @contextlib.contextmanager
+    def _limited(self, cancel: threading.Event | None) -> Iterator[None]:
+        """Every read of the index checks the budget while the block runs; a search stopped
+        half-way may leave Whoosh's reader half-way too, so the next one gets a fresh one."""
+        self._budget = Budget(self.time_limit, cancel)
+        self._checkpoint.check = self._budget.check
+        try:
+            yield
+        except SearchStopped:
+            self._checkpoint.check = None
+            self._searcher.close()
+            self._searcher = self._ix.searcher()
+            raise
+        finally:
+            self._checkpoint.check = None
+
     def _run(self, text: str, sort: str):
         """Every match of `text`, or an error: never part of them (totals get quoted)."""
-        deadline = time.perf_counter() + self.time_limit
         self._still_there()
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
@@ -149,16 +182,8 @@ class Searcher:
         sortedby = None
         if sort == "date":  # undated letters sort as 0, so last
             sortedby = sorting.FieldFacet("decided_key", reverse=True)
-        collector = _Deadline(self._searcher.collector(limit=None, sortedby=sortedby), deadline)
-        try:
-            self._searcher.search_with_collector(wq.And([decision_filter(), parsed]), collector)
-        except _OutOfTime:
-            raise SearchTimeout(
-                f"the search was stopped after {self.time_limit:g} s, before it had found every"
-                " match, so no results are shown",
-                hint="narrow the query: add a field such as drug: or outcome:, or use fewer"
-                " wildcards and fuzzy terms",
-            ) from None
+        collector = _Deadline(self._searcher.collector(limit=None, sortedby=sortedby), self._budget)
+        self._searcher.search_with_collector(wq.And([decision_filter(), parsed]), collector)
         return parsed, collector.results()
 
     def _whole_letters(self, results) -> int:
@@ -291,25 +316,20 @@ def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
     )
 
 
-class _OutOfTime(Exception):
-    pass
-
-
 class _Deadline(collectors.WrappingCollector):
-    """Stops the search at the first match found after `deadline` (time.perf_counter()).
+    """Checks the search's budget at each match, between the reads that check it too.
 
     Whoosh's TimeLimitCollector sets a process-wide SIGALRM handler, which only the main thread
     may do (the TUI searches in a worker thread), or else starts a timer thread, which makes a
     short limit a race; reading the clock at each match is cheap and exact.
     """
 
-    def __init__(self, child, deadline: float) -> None:
+    def __init__(self, child, budget: Budget) -> None:
         super().__init__(child)
-        self.deadline = deadline
+        self.budget = budget
 
     def collect_matches(self) -> None:
-        child = self.child
+        child, check = self.child, self.budget.check
         for sub_docnum in child.matches():
-            if time.perf_counter() > self.deadline:
-                raise _OutOfTime
+            check()
             child.collect(sub_docnum)

@@ -8,6 +8,7 @@ the app.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -76,6 +77,7 @@ class ImrApp(App[None]):
         self.hit: Hit | None = None  # the hit under the results cursor
         self.searching = False
         self._serial = 0  # numbers searches so a late answer to an old one is ignored
+        self._cancel = threading.Event()  # stops the running search (see `Backend.search`)
         self._highlight = Highlight()
         self._letters: dict[str, Letter] = {}
         self._documents: dict[str, Document] = {}  # for the current results' highlighting
@@ -131,7 +133,9 @@ class ImrApp(App[None]):
         self._serial += 1
         self.searching = True
         self.query_one("#status", Static).update("Searching…")
-        self._run_search(text, self._serial)
+        self._cancel.set()  # a search still running gives way to this one
+        self._cancel = threading.Event()
+        self._run_search(text, self._serial, self._cancel)
 
     @work(thread=True, exclusive=True, group="search")
     def _warm_up(self) -> None:
@@ -141,9 +145,9 @@ class ImrApp(App[None]):
             self.post_message(SearchFailed(self._serial, error))
 
     @work(thread=True, exclusive=True, group="search")
-    def _run_search(self, text: str, serial: int) -> None:
+    def _run_search(self, text: str, serial: int, cancel: threading.Event) -> None:
         try:
-            result = self.backend.search(text)
+            result = self.backend.search(text, cancel)
         except ImrError as error:
             self.post_message(SearchFailed(serial, error))
         except Exception as exc:  # whatever the engine chokes on must not end the app
@@ -365,6 +369,7 @@ class ImrApp(App[None]):
         bar = self.query_one(QueryBar)
         error = self.query_one(ErrorBox)
         if self.searching:
+            self._cancel.set()
             self.workers.cancel_group(self, "search")
             self._serial += 1
             self.searching = False

@@ -1,7 +1,8 @@
 """The app's one open index, shared by its worker threads.
 
-Whoosh searchers are not made for concurrent use, and an exclusive thread worker that is
-cancelled still runs to its end, so every call takes the same lock.
+Whoosh searchers are not made for concurrent use, so every call takes the same lock. A thread
+worker that Textual cancels still runs to its end, so a search also takes an event that stops
+it at its next read of the index (the app sets it on Esc and when a newer search starts).
 """
 
 from __future__ import annotations
@@ -48,13 +49,18 @@ class Backend:
                 self._searcher.close()
                 self._searcher = None
 
-    def search(self, text: str) -> SearchResult:
-        """The first page of hits with facet counts, and what to highlight in letters."""
+    def search(self, text: str, cancel: threading.Event | None = None) -> SearchResult:
+        """The first page of hits with facet counts, and what to highlight in letters; setting
+        `cancel` stops it at once (an `ImrError`), which frees the index for the next call."""
         with self._lock:
             searcher = self._open()
             searcher.refresh()  # an update run elsewhere shows up at the next search
             result = searcher.search(
-                text, limit=RESULT_LIMIT, facets=tuple(FACETS), facet_limit=FACET_LIMIT
+                text,
+                limit=RESULT_LIMIT,
+                facets=tuple(FACETS),
+                facet_limit=FACET_LIMIT,
+                cancel=cancel,
             )
             return result
 

@@ -297,9 +297,9 @@ async def test_escape_cancels_a_search_then_goes_back_then_clears(tui_index, run
         release = threading.Event()
         slow = app.backend.search
 
-        def stuck(text: str):
+        def stuck(text: str, cancel: threading.Event | None = None):
             release.wait(5)
-            return slow(text)
+            return slow(text, cancel)
 
         app.backend.search = stuck
         await pilot.press(*" norco", "enter")

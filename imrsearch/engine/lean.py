@@ -1,0 +1,96 @@
+"""Whoosh without the start-up cost of imports it never uses.
+
+Two of Whoosh's modules pull in large parts of the standard library that a search does not
+touch: `whoosh.compat` imports `urllib.request` (and with it http, email and ssl) for a
+download helper nothing calls, and `whoosh.reading` takes one decorator from the
+`cached_property` package, which imports `asyncio`. Together they were about a fifth of a
+cold `imrsearch query`.
+
+`install()` (run by `imrsearch.engine` before any of its modules imports Whoosh) adds an
+import finder for just those two modules: while each one runs its own code, the name it
+imports is a small stand-in (a `urlretrieve` that imports the real one when called, and the
+standard library's `functools.cached_property`); once it has run, the stand-in is gone from
+`sys.modules`, so any other importer gets the real module.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.machinery
+import sys
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def _urllib_request() -> types.ModuleType:
+    module = types.ModuleType("urllib.request", "Stand-in while whoosh.compat is imported.")
+
+    def urlretrieve(*args: Any, **kwargs: Any) -> Any:
+        from urllib.request import urlretrieve as real
+
+        return real(*args, **kwargs)
+
+    module.urlretrieve = urlretrieve  # type: ignore[attr-defined]
+    return module
+
+
+def _cached_property() -> types.ModuleType:
+    module = types.ModuleType("cached_property", "Stand-in while whoosh.reading is imported.")
+    module.cached_property = functools.cached_property  # type: ignore[attr-defined]
+    return module
+
+
+# Whoosh's module → the modules it imports and the stand-ins used while it runs.
+STAND_INS: dict[str, dict[str, Callable[[], types.ModuleType]]] = {
+    "whoosh.compat": {"urllib.request": _urllib_request},
+    "whoosh.reading": {"cached_property": _cached_property},
+}
+
+
+class _Loader:
+    """The real loader, with stand-ins in `sys.modules` only while the module executes."""
+
+    def __init__(self, real: Any, stand_ins: dict[str, Callable[[], types.ModuleType]]) -> None:
+        self._real = real
+        self._stand_ins = stand_ins
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self._real.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        placed = {}
+        for name, make in self._stand_ins.items():
+            if name not in sys.modules:  # already imported: nothing to save
+                placed[name] = sys.modules[name] = make()
+        try:
+            self._real.exec_module(module)
+        finally:
+            for name, stand_in in placed.items():
+                if sys.modules.get(name) is stand_in:
+                    del sys.modules[name]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class _Finder:
+    """Finds the modules of `STAND_INS` as Python would, and wraps their loader."""
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        stand_ins = STAND_INS.get(name)
+        if stand_ins is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            # Duck-typed: importing importlib.abc for the base class costs importlib.resources.
+            spec.loader = _Loader(spec.loader, stand_ins)  # type: ignore[assignment]
+        return spec
+
+
+def install() -> None:
+    """Add the finder once, first in line (a no-op for modules Whoosh already imported)."""
+    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())

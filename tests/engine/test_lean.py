@@ -1,0 +1,74 @@
+"""A search imports what it needs: not the parts of the standard library that Whoosh pulls in
+for helpers a search never calls, nor the command line's or the TUI's libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from imrsearch.engine import lean
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_NEEDED = ("asyncio", "urllib.request", "http.client", "email", "ssl", "cached_property")
+
+_QUERY = """
+import json, sys
+from pathlib import Path
+from imrsearch import api
+with api.open_searcher(Path(sys.argv[1])) as searcher:
+    total = searcher.search("drug:valium", limit=5, facets=("year",)).total
+loaded = sorted(sys.modules)
+from imrsearch.vocab import drugs
+compiled = drugs._pattern.cache_info().currsize
+
+# Whoosh's helpers still work, and other importers get the real modules.
+import whoosh.compat, whoosh.reading
+source, target = Path(sys.argv[2]) / "from.txt", Path(sys.argv[2]) / "to.txt"
+source.write_text("copied")
+whoosh.compat.urlretrieve(source.as_uri(), target)
+import cached_property, urllib.request
+print(json.dumps({
+    "total": total,
+    "compiled": compiled,
+    "loaded": loaded,
+    "copied": target.read_text(),
+    "real": [
+        hasattr(urllib.request, "urlopen"),
+        hasattr(cached_property, "threaded_cached_property"),
+    ],
+}))
+"""
+
+
+def _run(script: str, *args: str | Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_search_imports_none_of_whooshs_unused_helpers(samples_index: Path, tmp_path: Path):
+    found = _run(_QUERY, samples_index, tmp_path)
+    assert found["total"] > 0
+    assert "whoosh.reading" in found["loaded"]  # the search did load Whoosh
+    assert [m for m in NOT_NEEDED if m in found["loaded"]] == []
+    assert not [m for m in found["loaded"] if m.split(".")[0] in ("typer", "textual", "rich")]
+    assert found["compiled"] == 0  # drug:valium reached its names without the letters' regex
+    assert found["copied"] == "copied"
+    assert found["real"] == [True, True]
+
+
+def test_stand_ins_cover_only_whooshs_own_imports() -> None:
+    assert set(lean.STAND_INS) == {"whoosh.compat", "whoosh.reading"}
+    assert any(isinstance(finder, lean._Finder) for finder in sys.meta_path)
+    before = len(sys.meta_path)
+    lean.install()
+    assert len(sys.meta_path) == before  # installed once
