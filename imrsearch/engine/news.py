@@ -25,6 +25,8 @@ from whoosh import query as wq
 
 from imrsearch.engine import integrity, saved
 from imrsearch.engine.checked import CheckedSearcher
+from imrsearch.engine.limits import Budget
+from imrsearch.engine.mapped import Checkpoint
 from imrsearch.engine.schema import KIND_LETTER, SCHEMA_VERSION
 from imrsearch.engine.search import SEARCH_SECONDS, Searcher
 from imrsearch.engine.store import IndexStore, read_manifest
@@ -51,11 +53,14 @@ class _Generation(Searcher):
 
     def __init__(self, generation: Path) -> None:
         self.time_limit = SEARCH_SECONDS
+        self._checkpoint = Checkpoint()
+        self._budget = Budget(self.time_limit)
         self._open(generation)
 
     def matches(self, query: str) -> Iterator[tuple[str, str]]:
         """(key, doc_id) of every hit of `query`, in document order."""
-        _parsed, results = self._run(query, "relevance")
+        with self._limited(None):  # each saved search gets the time limit of a search
+            _parsed, results = self._run(query, "relevance")
         for docnum in sorted(results.docs()):
             fields = self._searcher.stored_fields(docnum)
             item = None if fields["kind"] == KIND_LETTER else fields["number"]
