@@ -166,9 +166,11 @@ def answer(
     cite_file: Path | None,
     csv_formulas: bool,
     nothing: str = "No decisions match",
+    new_since: str = "",
 ) -> NoReturn:
     """What `query` does once its options are read (`saved run` and `saved new` share it): the
-    hits of `text` in the index `opening` opens, in the output asked for; exits 0 or 1."""
+    hits of `text` in the index `opening` opens, in the output asked for; exits 0 or 1.
+    `new_since`: the hits are new matches, counted as new since that."""
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
     citing = cite or cite_format is not None or cite_file is not None
@@ -211,7 +213,7 @@ def answer(
                 elif result.total:
                     from imrsearch.render.console import print_results
 
-                    print_results(stdout(), result)
+                    print_results(stdout(), result, new_since=new_since)
     if matched == 0:
         if not (as_json or as_csv or cite_file is not None):
             print_plain(stderr(), f"{nothing} {text}.")
