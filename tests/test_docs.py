@@ -61,3 +61,22 @@ def test_the_docs_test_fails_when_a_row_or_alias_is_removed(drop):
     broken = text.replace(row + "\n", "") if drop == "row" else text.replace(", `medication`", "")
     assert broken != text
     assert field_table(broken) != REGISTRY
+
+
+def test_readme_keys_table_lists_every_letter_key_of_the_tui():
+    """Each one-letter key the TUI binds has its row in the README's keys table."""
+    from imrsearch.tui.app import ImrApp
+
+    text = README.read_text()
+    start = text.index("| key | where | what |")
+    lines = text[start:].splitlines()[2:]
+    rows = [line.split("|")[1] for line in lines[: [line[:1] for line in lines].index("")]]
+    documented = {key for row in rows for key in re.findall(r"`(\w)`", row)}
+    bound = {
+        key
+        for binding in ImrApp.BINDINGS
+        for key in getattr(binding, "key", "").split(",")
+        if len(key) == 1 and key.isalpha()
+    }
+    assert {"a", "o"} <= bound
+    assert bound <= documented, bound - documented

@@ -100,9 +100,11 @@ def run_query(
     cite_file: Path | None = None,
     opening: Callable[[], api.OpenIndex] | None = None,
     nothing: str = "No decisions match",
+    new_since: str = "",
 ) -> int:
     """Search and write the hits; the exit status (0 matches, 1 none; errors raise). `opening`
-    opens the index to search (`saved run` and `saved new` pass theirs), else `index`."""
+    opens the index to search (`saved run` and `saved new` pass theirs), else `index`;
+    `new_since`: the hits are new matches, counted as new since that (`saved new`)."""
     if as_json and as_csv:
         raise ImrError("choose one of --json and --csv")
     citing = cite or cite_format is not None or cite_file is not None
@@ -145,7 +147,7 @@ def run_query(
                 elif result.total:
                     from imrsearch.render.console import print_results
 
-                    print_results(stdout(), result)
+                    print_results(stdout(), result, new_since=new_since)
     if matched == 0:
         if not (as_json or as_csv or cite_file is not None):
             print_plain(stderr(), f"{nothing} {text}.")

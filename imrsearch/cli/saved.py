@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -217,7 +217,18 @@ def saved_new(
         cite_file=cite_file,
         csv_formulas=csv_formulas,
         nothing="No new decisions match",
+        new_since=day.isoformat() if day is not None else _last_update(search, index),
     )
+
+
+def _last_update(search: SavedSearch, index: Path | None) -> str:
+    """ "the last update (2024-05-02 10:14 UTC)": when the record of what is new was made."""
+    found = next((n for n in api.saved_news(index) if n.name == search.name), None)
+    try:
+        when = datetime.fromisoformat(found.recorded if found else "")
+    except ValueError:
+        return "the last update"
+    return f"the last update ({when.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)"
 
 
 def _merged(

@@ -163,9 +163,11 @@ def answer(
     cite_file: Path | None,
     csv_formulas: bool,
     nothing: str = "No decisions match",
+    new_since: str = "",
 ) -> NoReturn:
     """What `query` does once its options are read (`saved run` and `saved new` share it):
-    `cli.quick.run_query`, which the typer-free path runs too; exits 0 or 1."""
+    `cli.quick.run_query`, which the typer-free path runs too; exits 0 or 1. `new_since`: the
+    hits are new matches, counted as new since that."""
     raise typer.Exit(
         run_query(
             text,
@@ -183,6 +185,7 @@ def answer(
             cite_file=cite_file,
             opening=opening,
             nothing=nothing,
+            new_since=new_since,
         )
     )
 

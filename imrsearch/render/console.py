@@ -75,7 +75,14 @@ def marked(snippet: Snippet, base: str = "") -> Text:
     return text
 
 
-def print_results(console: Console, result: SearchResult) -> None:
+MORE = "more with --limit N or --all"
+
+
+def print_results(
+    console: Console, result: SearchResult, *, new_since: str = "", more: str = MORE
+) -> None:
+    """The hits, then the count line (`new_since`: the hits are a saved search's new matches,
+    new since that), the hint `more` when not every hit is shown, then the facets."""
     previous_case = None
     for hit in result.hits:
         head = Text()
@@ -115,26 +122,30 @@ def print_results(console: Console, result: SearchResult) -> None:
         previous_case = case
     shown = len(result.hits)
     letters = len({h.path for h in result.hits})
+    total = counted(result, "new " if new_since else "")
+    total += f" since {for_terminal(new_since, single_line=True)}" if new_since else ""
     console.print(
-        f"{counted(result)} (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
+        f"{total} (showing {shown}, from {letters} letter{'s' if letters != 1 else ''})"
         f" in {result.elapsed * 1000:.0f} ms",
         highlight=False,
+        markup=False,
     )
     if shown < result.total:
-        console.print("[dim]more with --limit N or --all[/]")
+        console.print(Text(more, style="dim"))
     for facet in result.facets:
         print_facet(console, facet, result.total)
 
 
-def counted(result: SearchResult) -> str:
+def counted(result: SearchResult, new: str = "") -> str:
     """What the total counts: "87 matching decisions", or "89 matches: 87 decisions and 2 whole
-    letters (no items found)" when letters without a decision matched too."""
+    letters (no items found)" when letters without a decision matched too; `new` ("new ") goes
+    before "matching" or "matches"."""
     whole = result.whole_letters
     decisions = result.total - whole
     if not whole:
-        return f"{decisions:,} matching decision{_s(decisions)}"
+        return f"{decisions:,} {new}matching decision{_s(decisions)}"
     return (
-        f"{result.total:,} match{'es' if result.total != 1 else ''}: {decisions:,}"
+        f"{result.total:,} {new}match{'es' if result.total != 1 else ''}: {decisions:,}"
         f" decision{_s(decisions)} and {whole:,} {WHOLE_LETTER}{_s(whole)} ({NO_ITEMS})"
     )
 

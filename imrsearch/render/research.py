@@ -157,7 +157,7 @@ def print_similar(console: Console, found: Similar) -> None:
     )
     console.print(Text("key terms: " + for_terminal(_terms(found.terms)), style="dim"))
     console.print()
-    print_results(console, found.result)
+    print_results(console, found.result, more="more with --limit N")  # similar has no --all
     console.print(shared_table(found))
 
 

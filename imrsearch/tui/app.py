@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, Static
 
 from imrsearch import api
 from imrsearch.errors import ImrError, QueryError
-from imrsearch.model import Highlight, Hit, Letter, SearchResult
+from imrsearch.model import Highlight, Hit, Letter, SavedSearch, SearchResult
 from imrsearch.render.console import counted
 from imrsearch.render.terminal import for_terminal
 from imrsearch.tui.backend import FACETS, Backend
@@ -64,6 +64,8 @@ class ImrApp(App[None]):
         Binding("z", "zoom", "Zoom", show=False),
         Binding("t", "trend", "Trend"),
         Binding("s", "similar", "Similar"),
+        Binding("a", "save_search", "Save"),
+        Binding("o", "open_saved", "Saved"),
     ]
 
     def __init__(
@@ -343,6 +345,28 @@ class ImrApp(App[None]):
             self.push_screen(trend_screen(found, self.size.width - 8))
         else:
             self.push_screen(similar_screen(found))
+
+    # saved searches
+
+    def action_save_search(self) -> None:
+        from imrsearch.tui.saved import SaveSearchScreen
+
+        if self.result is None:
+            self.notify("Run a query first.", severity="warning")
+            return
+        self.push_screen(SaveSearchScreen(self.result.query, self.backend))
+
+    def action_open_saved(self) -> None:
+        from imrsearch.tui.saved import SavedPicker
+
+        self.push_screen(SavedPicker(self.backend), self._run_saved)
+
+    def _run_saved(self, search: SavedSearch | None) -> None:
+        if search is not None:
+            bar = self.query_one(QueryBar)
+            bar.value = search.query
+            bar.focus()
+            self.search(search.query)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(str(message.error), title=message.what, severity="error")

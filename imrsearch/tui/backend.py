@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import TextIO
 
 from imrsearch import api
-from imrsearch.model import Hit, Letter, SearchResult, Similar, Trend
+from imrsearch.model import Hit, Letter, SavedSearch, SearchResult, Similar, Trend
 
-# The facets the side panel shows, in this order, with their titles from the registry.
-_TITLES = {f.name: f.facet for f in api.QUERY_FIELDS if f.facet}
-FACETS = {
-    name: _TITLES[name] for name in ("outcome", "class", "drug", "specialty", "year", "source")
-}
+# The side panel shows every facet the query language declares, in its order and under its
+# title there, as the CLI, the JSON and the web do: a facet added to the registry shows up here.
+FACETS = {f.name: f.facet for f in api.QUERY_FIELDS if f.facet}
 FACET_LIMIT = 8
 RESULT_LIMIT = 200
 
@@ -73,6 +71,15 @@ class Backend:
         """The decisions most like the decision `hit` (the TUI's similar screen)."""
         with self._lock:
             return self._open().similar(hit.path, hit.item, limit=20)
+
+    def save(self, name: str, query: str) -> SavedSearch:
+        """`query` saved under `name` in the index's saved searches, as `imrsearch saved add`
+        keeps it (checked first; a name taken or unusable is an `ImrError`)."""
+        return api.save_search(name, query, index=self.index)
+
+    def saved(self) -> list[SavedSearch]:
+        """The index's saved searches, oldest first."""
+        return api.saved_searches(self.index)
 
     def letter(self, source: str) -> Letter:
         with self._lock:

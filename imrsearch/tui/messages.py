@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.message import Message
 
 from imrsearch.errors import ImrError
-from imrsearch.model import Hit, Letter, SearchResult, Similar, Trend
+from imrsearch.model import Hit, Letter, SavedSearch, SearchResult, Similar, Trend
 
 
 @dataclass
@@ -84,3 +84,17 @@ class ResearchDone(Message):
     """A trend or similar-decisions worker finished: show `found` in its screen."""
 
     found: Trend | Similar
+
+
+@dataclass
+class SavedSearchKept(Message):
+    """The query was saved under a name (the save prompt closes with it)."""
+
+    search: SavedSearch
+
+
+@dataclass
+class SavedListed(Message):
+    """The index's saved searches were read: show them in the picker."""
+
+    searches: list[SavedSearch]

@@ -22,14 +22,16 @@ KEYS = (
     ("n / N", "next / previous match in the letter (counted within each item)"),
     (
         "c",
-        "cite the passage on screen with its item, outcome and date (clipboard +"
-        " ./imrsearch-excerpts.txt)",
+        "cite the passage on screen: case, item, outcome, date, page (pin cite) and the whole"
+        " sentence(s) (clipboard + ./imrsearch-excerpts.txt)",
     ),
     ("p", "show and copy the letter's file path"),
     ("e / j", "export every hit of the query to CSV / JSON in this folder"),
     ("z", "zoom the focused pane to the whole screen (Escape to return)"),
     ("t", "the trend of the current query by month: upheld, overturned, uphold rate"),
     ("s", "the decisions most like the selected one, with the key terms they share"),
+    ("a", "save the current query under a name (as imrsearch saved add does)"),
+    ("o", "open a saved search: pick one and it runs"),
     ("/", "back to the query bar"),
     ("Escape", "cancel a search, hide the error, back to the query bar, clear it"),
     ("F1 or ?", "this help"),

@@ -58,6 +58,7 @@ def test_cli_outputs_and_errors(run, real_index: Path) -> None:
     assert [r["path"] for r in rows] == [h["path"] for h in data["hits"]]
     done = run("similar", "CM17-0013077", "-d", "2", "-n", "3", "-i", index)
     assert done.code == 0 and "key terms shared" in done.out and "benzodiazepines" in done.out
+    assert "more with --limit N\n" in done.out and "--all" not in done.out  # it has no --all
     done = run("similar", "CM17-0013077", "-d", "9", "-i", index)
     assert done.code == 2 and "has 3 item(s), not 9" in done.err
     assert run("similar", "CM00-0000000", "-i", index).code == 2

@@ -219,6 +219,27 @@ def test_cli_json_shapes(indexed, run) -> None:
     assert listed["searches"][1]["last_update"]["matched"] == ran["total"]
 
 
+def test_cli_plain_saved_new_counts_what_is_new(indexed, run) -> None:
+    """The count line says how many are new and since when, not the query's own count."""
+    archive, index = indexed
+    where = ("--index", str(index))
+    change(archive, range(400, 403), range(0))
+    (record,) = api.update(archive, index).saved
+    new, total = len(new_keys(index, "upheld")), len(keys(index, QUERY))
+    assert 0 < new < total
+    stamp = datetime.fromisoformat(record.recorded).astimezone(timezone.utc)
+    plain = run("saved", "new", "upheld", "--all", *where)
+    assert plain.code == 0, plain.err
+    assert (
+        f"{new} new matching decision{'s' if new != 1 else ''} since the last update"
+        f" ({stamp:%Y-%m-%d %H:%M} UTC) (showing {new}," in plain.out
+    )
+    day = stamp.date().isoformat()
+    since = run("saved", "new", "upheld", "--since", day, "--all", *where).out
+    assert f" new matching decision{'s' if new != 1 else ''} since {day} (showing " in since
+    assert f"{total} matching decisions" in run("saved", "run", "upheld", "--all", *where).out
+
+
 def test_cli_errors_and_removal(indexed, run) -> None:
     _archive, index = indexed
     where = ("--index", str(index))
