@@ -82,9 +82,6 @@ class _OnePiece(matching.WrappingMatcher):
     def _replacement(self, newchild):
         return _OnePiece(newchild, self.extent, self.boost)
 
-    def supports(self, astype: str) -> bool:
-        return astype == "positions" and self.child.supports(astype)
-
     def spans(self) -> list[spans.Span]:
         return [spans.Span(p, p + self.extent) for p in self.child.value_as("positions")]
 
@@ -102,8 +99,8 @@ class _Pieces(spans.SpanWrappingMatcher):
     def replace(self, minquality=0):
         return self if self.is_active() else matching.NullMatcher()
 
-    def supports(self, astype: str) -> bool:
-        return astype == "positions"
+    def supports_block_quality(self) -> bool:
+        return False  # skipping blocks by score would pass over the check of places
 
     def _get_spans(self) -> list[spans.Span]:
         starts: set[int] | None = None
