@@ -17,7 +17,8 @@ import pytest
 from whoosh import query as wq
 
 from imrsearch import api
-from imrsearch.engine.collect import needs_hit_filter, scores_apart
+from imrsearch.engine.collect import _LETTER_FIELDS, needs_hit_filter, scores_apart
+from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.schema import FACET_SEP
 from imrsearch.engine.search import FACET_NAMES, Searcher
@@ -160,3 +161,13 @@ def test_only_queries_without_place_checks_are_scored_apart(searcher: Searcher) 
     assert not scores_apart(searcher.parse('"not medically necessary"'))
     assert not scores_apart(searcher.parse("summary:fusion"))
     assert not scores_apart(searcher.parse("taper! /s opioid"))
+
+
+def test_the_letter_fields_the_filter_knows_are_those_a_letter_document_has(
+    parsed_samples,
+) -> None:
+    """A field added to letter documents must be named there, or the filter would be left
+    out of queries that can match them."""
+    letter = next(letter for letter in parsed_samples if letter.decisions)
+    indexed = {name for name in letter_documents(letter)[0] if name != "record"}  # stored only
+    assert indexed <= _LETTER_FIELDS
