@@ -176,7 +176,7 @@ class ProseWords(LowercaseWords):
 class CommonPairs(ProseWords):
     """Lucene's common grams: each two adjacent words of one sentence of which one is in
     `common`, as one token "a b" at the first word's place. A phrase of frequent words then
-    reads a few short lists of pairs instead of every place of its words (`engine.phrases`).
+    reads a few short lists of pairs instead of every place of its words (`engine.pairs`).
 
     The list is part of the analyzer, so an index keeps the one it was built with and a query
     reads that one from the index's schema."""
@@ -268,6 +268,6 @@ def build_schema() -> fields.Schema:
         # the letter record, stored once on the letter document (zlib-compressed JSON)
         record=fields.STORED(),
         **{f"facet_{name}": facet_column() for name in FACET_FIELDS},
-        # not searched by name: phrases of the prose fields read them (engine.phrases)
+        # not searched by name: phrases of the prose fields read them (engine.pairs)
         **{pairs_field(name): fields.TEXT(analyzer=PAIRS, phrase=True) for name in PROSE_FIELDS},
     )

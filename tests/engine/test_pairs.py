@@ -14,7 +14,7 @@ from whoosh import fields
 from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 
-from imrsearch.engine import phrases
+from imrsearch.engine import pairs
 from imrsearch.engine.proximity import SENTENCE, WORDS, Near, ProsePhrase
 from imrsearch.engine.schema import PROSE, CommonPairs, pairs_field
 from imrsearch.engine.search import Searcher
@@ -79,7 +79,7 @@ def test_pairs_answer_as_the_position_check(case) -> None:
     with _index(common, texts).searcher() as searcher:
         expected = _matches(searcher, wq.Phrase("rationale", phrase))
         assert _matches(searcher, ProsePhrase("rationale", phrase)) == expected
-        assert phrases.common_words(searcher, "rationale") == common
+        assert pairs.common_words(searcher, "rationale") == common
 
 
 @settings(max_examples=100, deadline=None)
@@ -106,12 +106,12 @@ def test_the_words_apart_are_not_the_phrase() -> None:
     with _index(COMMON_WORDS, texts).searcher() as searcher:
         found = _matches(searcher, ProsePhrase("rationale", ["not", "medically", "necessary"]))
         assert sorted(found) == [0, 3]
-        pieces = phrases.pieces("rationale", ["not", "medically", "necessary"], COMMON_WORDS)
+        pieces = pairs.pieces("rationale", ["not", "medically", "necessary"], COMMON_WORDS)
         assert [p[0] for p in pieces] == [pairs_field("rationale")] * 2
 
 
 def test_a_phrase_of_rare_words_is_checked_by_places() -> None:
-    assert phrases.pieces("rationale", ["urine", "drug", "screen"], frozenset()) == [
+    assert pairs.pieces("rationale", ["urine", "drug", "screen"], frozenset()) == [
         ("rationale", "urine", 0),
         ("rationale", "drug", 1),
         ("rationale", "screen", 2),
