@@ -7,7 +7,14 @@ from datetime import date, datetime
 from typing import Any
 
 from imrsearch.engine.records import encode_record
-from imrsearch.engine.schema import FACET_SEP, HIT, KIND_DECISION, KIND_LETTER
+from imrsearch.engine.schema import (
+    FACET_SEP,
+    HIT,
+    KIND_DECISION,
+    KIND_LETTER,
+    PROSE_FIELDS,
+    pairs_field,
+)
 from imrsearch.model import Decision, Letter
 from imrsearch.vocab.categories import age_band, categorize, month_of, topic_of
 from imrsearch.vocab.drugs import equivalents
@@ -40,6 +47,8 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
         head = {**shared, **head, "text": letter.text, "whole": HIT}
     docs = [head]
     docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
+    for doc in docs:  # each prose text again, for its field of common pairs
+        doc.update({pairs_field(n): doc[n] for n in PROSE_FIELDS if doc.get(n)})
     return docs
 
 

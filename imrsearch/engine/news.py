@@ -60,8 +60,8 @@ class _Generation(Searcher):
     def matches(self, query: str) -> Iterator[tuple[str, str]]:
         """(key, doc_id) of every hit of `query`, in document order."""
         with self._limited(None):  # each saved search gets the time limit of a search
-            _parsed, results = self._run(query, "relevance")
-        for docnum in sorted(results.docs()):
+            found = self._run(query, "relevance", None)
+        for docnum in sorted(found.docs):
             fields = self._searcher.stored_fields(docnum)
             item = None if fields["kind"] == KIND_LETTER else fields["number"]
             yield decision_key(fields.get("case"), fields["path"], item), fields["doc_id"]

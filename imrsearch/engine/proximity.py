@@ -19,6 +19,7 @@ from whoosh.matching import binary
 from whoosh.query import spans
 from whoosh.util import make_binary_tree
 
+from imrsearch.engine import pairs
 from imrsearch.engine.schema import PARAGRAPH_STEP, SENTENCE_STEP
 
 WORDS, SENTENCE, PARAGRAPH = "words", "sentence", "paragraph"
@@ -93,11 +94,22 @@ class Near(query.Query):
 
 
 class ProsePhrase(query.Phrase):
-    """Whoosh's phrase; `"a b"~n` counts words between them, not positions, so it still reaches
-    across a sentence end as it did before sentences had their own positions."""
+    """Whoosh's phrase, read through the common pairs where the field has them
+    (`engine.pairs`); `"a b"~n` counts words between them, not positions, so it still
+    reaches across a sentence end as it did before sentences had their own positions."""
 
     def matcher(self, searcher, context=None):
-        if self.slop <= 1 or len(self.words) < 2:
+        if len(self.words) < 2:
+            return super().matcher(searcher, context)
+        if self.slop == 1:
+            common = pairs.common_words(searcher, self.fieldname)
+            if common is None:
+                return super().matcher(searcher, context)
+            found = pairs.phrase_matcher(searcher, self.fieldname, self.words, common, context)
+            if self.boost != 1.0 and found.is_active():
+                return matching.WrappingMatcher(found, boost=self.boost)
+            return found
+        if self.slop < 1:
             return super().matcher(searcher, context)
         chain = query.Term(self.fieldname, self.words[0])
         for word in self.words[1:]:

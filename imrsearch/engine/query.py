@@ -375,5 +375,17 @@ def _check_balance(text: str) -> None:
 
 
 def decision_filter():
-    """What a search returns: decisions, and letters that have no decision (each one hit)."""
-    return query.Term("hit", HIT)
+    """What a search returns: decisions, and letters that have no decision (each one hit).
+    It scores nothing, so a hit's score is its query's whether the filter is needed or not."""
+    return _Unscored(query.Term("hit", HIT))
+
+
+class _Unscored(query.WrappingQuery):
+    """A clause that only filters: Whoosh's ConstantScoreQuery lists every document it
+    matches up front, which for `hit` is nearly all of them."""
+
+    def _rewrap(self, child):
+        return _Unscored(child)
+
+    def matcher(self, searcher, context=None):
+        return matching.WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)

@@ -17,6 +17,7 @@ import re
 from whoosh import analysis, columns, fields
 
 from imrsearch.engine.registry import FACETS
+from imrsearch.vocab.common import COMMON_WORDS
 
 # 3: letters indexed by file name; Σ tokenised word by word. 4: sentences and paragraphs in
 # the prose fields' positions; drug classes as exact values; a word of several tokens (x-ray,
@@ -25,6 +26,7 @@ from imrsearch.engine.registry import FACETS
 # 7: where the letter's pages begin in an item's service and rationale (`pages_shown`).
 # 7 also: research facets: service category and subcategory, decision month, age band,
 # guideline topic, licensure state.
+# 7 also: each prose field has a field of the word pairs where a common word takes part.
 SCHEMA_VERSION = 7
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
@@ -174,12 +176,43 @@ class ProseWords(LowercaseWords):
             yield token
 
 
+class CommonPairs(ProseWords):
+    """Lucene's common grams: each two adjacent words of one sentence of which one is in
+    `common`, as one token "a b" at the first word's place. A phrase of frequent words then
+    reads a few short lists of pairs instead of every place of its words (`engine.pairs`).
+
+    The list is part of the analyzer, so an index keeps the one it was built with and a query
+    reads that one from the index's schema."""
+
+    def __init__(self, common: frozenset[str]) -> None:
+        super().__init__()
+        self.common = common
+
+    def __call__(self, value, positions=False, chars=False, *args, **kwargs):
+        tokens = super().__call__(value, True, chars, *args, **kwargs)
+        common = self.common
+        previous, previous_pos = None, -2
+        for token in tokens:
+            text, pos = token.text, token.pos
+            if pos == previous_pos + 1 and (text in common or previous in common):
+                token.text, token.pos = f"{previous} {text}", previous_pos
+                yield token
+            previous, previous_pos = text, pos
+
+
+def pairs_field(name: str) -> str:
+    """The field that holds the common pairs of prose field `name`."""
+    return f"{name}_pairs"
+
+
 # Every word is kept: "not" and "no" are what this field turns on ("not medically necessary",
 # "no provision to modify"), so no stop list; no stemming either, so quoted language matches
 # as written (wildcards and fuzzy terms widen on request, and the query parser adds a word's
 # singular or plural).
 WORDS = LowercaseWords()
 PROSE = ProseWords()
+PAIRS = CommonPairs(COMMON_WORDS)
+PROSE_FIELDS = ("service", "rationale", "guideline", "summary", "text")
 
 KIND_DECISION = "decision"
 KIND_LETTER = "letter"
@@ -244,4 +277,6 @@ def build_schema() -> fields.Schema:
         # the letter record, stored once on the letter document (zlib-compressed JSON)
         record=fields.STORED(),
         **{f"facet_{name}": facet_column() for name in FACET_FIELDS},
+        # not searched by name: phrases of the prose fields read them (engine.pairs)
+        **{pairs_field(name): fields.TEXT(analyzer=PAIRS, phrase=True) for name in PROSE_FIELDS},
     )

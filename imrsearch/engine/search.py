@@ -6,12 +6,14 @@ import contextlib
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
 
+from imrsearch.engine.collect import needs_hit_filter, scores_apart
+from imrsearch.engine.facets import FacetCounter
 from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.limits import Budget, SearchStopped
 from imrsearch.engine.mapped import Checkpoint, MappedStorage
@@ -20,7 +22,7 @@ from imrsearch.engine.passages import passage
 from imrsearch.engine.query import check_expansion, decision_filter, make_parser, parse_query
 from imrsearch.engine.records import decode_record
 from imrsearch.engine.registry import BY_NAME
-from imrsearch.engine.schema import FACET_FIELDS, FACET_SEP, HIT, KIND_LETTER
+from imrsearch.engine.schema import FACET_FIELDS, HIT, KIND_LETTER
 from imrsearch.engine.snippets import lead, snippet_from
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError, QueryError
@@ -62,6 +64,7 @@ class Searcher:
         self._ix = MappedStorage(str(generation), self._checkpoint).open_index()
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
+        self._facet_counter = FacetCounter(self._searcher.reader())
 
     def refresh(self) -> None:
         """Read the newest published index from now on (the TUI calls this per search; a
@@ -112,32 +115,31 @@ class Searcher:
                 f"unknown facet '{unknown[0]}'", hint="facets: " + ", ".join(FACET_NAMES)
             )
         started = time.perf_counter()
-        parsed, results = self._run(text, sort)
-        # Every match is collected (limit=None): Whoosh's count for a limited search is wrong
-        # for some queries (NOT, phrases) and recounting costs more than collecting.
-        total = len(results)
-        highlight = query_highlight(parsed, self._searcher.reader())
-        shown = total if limit is None else min(limit, total)
-        hits = [self._hit(results[i], highlight) for i in range(shown)]
-        computed = self._facets(text, results.docs(), facets, facet_limit) if facets else []
-        whole = self._whole_letters(results)
+        found = self._run(text, sort, limit)
+        highlight = query_highlight(found.parsed, self._searcher.reader())
+        shown = found.total if limit is None else min(limit, found.total)
+        hits = [self._hit(found.ranked[i], highlight) for i in range(shown)]
+        computed = self._facets(text, found.docs, facets, facet_limit) if facets else []
+        whole = self._whole_letters(found.docs)
         elapsed = time.perf_counter() - started
-        return SearchResult(text, total, hits, computed, elapsed, highlight, SortOrder(sort), whole)
+        return SearchResult(
+            text, found.total, hits, computed, elapsed, highlight, SortOrder(sort), whole
+        )
 
     def iter_hits(
         self, text: str, sort: str = "relevance", cancel: threading.Event | None = None
     ) -> Iterator[Hit]:
         """Every hit, made one at a time as an export writes it."""
         with self._limited(cancel):
-            parsed, results = self._run(text, sort)
-        highlight = query_highlight(parsed, self._searcher.reader())
-        for i in range(len(results)):
-            yield self._hit(results[i], highlight)
+            found = self._run(text, sort, None)
+        highlight = query_highlight(found.parsed, self._searcher.reader())
+        for i in range(found.total):
+            yield self._hit(found.ranked[i], highlight)
 
     def matches(self, text: str):
         """Every match of `text` as Whoosh results, for the research tools of the engine."""
         with self._limited(None):
-            return self._run(text, "relevance")[1]
+            return self._run(text, "relevance", None).ranked
 
     def make_hit(self, hit, highlight: Highlight) -> Hit:
         """A Whoosh hit as the model's `Hit` (for the research tools of the engine)."""
@@ -168,31 +170,48 @@ class Searcher:
             self._checkpoint.check = None
             self._searcher.close()
             self._searcher = self._ix.searcher()
+            self._facet_counter = FacetCounter(self._searcher.reader())
             raise
         finally:
             self._checkpoint.check = None
 
-    def _run(self, text: str, sort: str):
-        """Every match of `text`, or an error: never part of them (totals get quoted)."""
+    def _run(self, text: str, sort: str, limit: int | None) -> _Found:
+        """Every match of `text` and the first `limit` of them in order (all with None), or
+        an error: never part of them (totals get quoted)."""
         self._still_there()
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
         parsed = self.parse(text)
         check_expansion(parsed, self._searcher.reader(), text)
-        sortedby = None
-        if sort == "date":  # undated letters sort as 0, so last
-            sortedby = sorting.FieldFacet("decided_key", reverse=True)
-        collector = _Deadline(self._searcher.collector(limit=None, sortedby=sortedby), self._budget)
-        self._searcher.search_with_collector(wq.And([decision_filter(), parsed]), collector)
-        return parsed, collector.results()
+        q = wq.And([decision_filter(), parsed]) if needs_hit_filter(parsed) else parsed
+        return self._collected(parsed, q, sort, limit)
 
-    def _whole_letters(self, results) -> int:
-        """How many of `results` are letters matched as a whole (they have no decision): few
+    def _collected(self, parsed, q, sort: str, limit: int | None) -> _Found:
+        """Date order is unscored; relevance scores every match in one pass, or lists them in
+        one and scores the top `limit` in another where that is cheaper (`scores_apart`)."""
+
+        def collect(collector):
+            watched = _Deadline(collector, self._budget)
+            self._searcher.search_with_collector(q, watched)
+            return watched.results()
+
+        if sort == "date":  # undated letters sort as 0, so last
+            by_date = sorting.FieldFacet("decided_key", reverse=True)
+            ranked = collect(self._searcher.collector(limit=None, sortedby=by_date))
+        elif limit is None or not scores_apart(parsed):
+            ranked = collect(self._searcher.collector(limit=None))
+        else:
+            docs = collect(collectors.UnsortedCollector()).docs()
+            top = collect(self._searcher.collector(limit=limit)) if docs and limit else []
+            return _Found(parsed, len(docs), docs, top)
+        return _Found(parsed, len(ranked), ranked.docs(), ranked)
+
+    def _whole_letters(self, matched: set[int]) -> int:
+        """How many of `matched` are letters matched as a whole (they have no decision): few
         documents carry the mark, and with none in the index this costs nothing."""
         reader = self._searcher.reader()
         if ("whole", HIT.encode()) not in reader:
             return 0
-        matched = results.docs()
         return sum(
             1 for docnum in reader.postings("whole", HIT.encode()).all_ids() if docnum in matched
         )
@@ -238,24 +257,11 @@ class Searcher:
 
     def _facets(self, text: str, docnums, names, limit) -> list[Facet]:
         """Counts per value among the matches; a value is `selected` when `text` requires it."""
-        docnums = list(docnums)
         required = Clauses(self._parser, text)
-        reader = self._searcher.reader()
-        outcome = reader.column_reader("facet_outcome")
-        upheld_docs = {d for d in docnums if outcome[d] == b"upheld"}
+        found = self._facet_counter.counts(names, docnums)
         facets = []
         for name in names:
-            column = reader.column_reader(f"facet_{name}")
-            counts: Counter[str] = Counter()
-            upheld: Counter[str] = Counter()
-            for docnum in docnums:
-                raw = column[docnum]
-                if not raw:
-                    continue
-                for value in raw.decode().split(FACET_SEP):
-                    counts[value] += 1
-                    if docnum in upheld_docs:
-                        upheld[value] += 1
+            counts, upheld = found[name]
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             values = [
                 FacetValue(v, c, upheld[v], selected=required.requires(name, v))
@@ -314,6 +320,13 @@ def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
         sex=letter.patient.sex,
         passage=passage(letter.text, highlight, page_marks(letter.text), "text", matches=matches),
     )
+
+
+class _Found(NamedTuple):
+    parsed: wq.Query
+    total: int
+    docs: set[int]  # every match
+    ranked: Any  # the first hits in order (Whoosh's results), as many as were asked for
 
 
 class _Deadline(collectors.WrappingCollector):
