@@ -66,7 +66,7 @@ def _plurals(word: str) -> set[str]:
         return {word[:-2] + "ices", word + "es"}
     if _SIBILANT.search(word):
         return {word + "es"}
-    if word.endswith("y") and word[-2] not in _VOWELS:
+    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
         return {word[:-1] + "ies"}
     if word.endswith("fe"):
         return {word[:-2] + "ves", word + "s"}
