@@ -22,7 +22,8 @@ from imrsearch.engine.registry import FACETS
 # the prose fields' positions; drug classes as exact values; a word of several tokens (x-ray,
 # 10/325) is a phrase. 5: service words include a partial authorisation's other requests.
 # 6: letters without decisions are hits; the letter-level values a hit shows are stored.
-SCHEMA_VERSION = 6
+# 7: the manifest is an SQLite file read row by row (manifest.sqlite, not manifest.json).
+SCHEMA_VERSION = 7
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
 # breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23

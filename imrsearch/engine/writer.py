@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -22,8 +23,9 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 
 from imrsearch.children import die_with_parent
 from imrsearch.engine.documents import letter_documents
+from imrsearch.engine.manifest import MANIFEST, Manifest
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
-from imrsearch.engine.store import IndexStore, write_manifest
+from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import Letter
 
@@ -37,7 +39,9 @@ class NewGeneration:
     With `parallel`, Whoosh indexes in one process per core (its MpWriter), leaving several
     segments unmerged: merging would cost as much again and searches barely notice. Leaving
     the block by an exception cancels the writer; a write error (disk full, read-only) also
-    removes the workspace and says so. The live index is untouched either way.
+    removes the workspace and says so. The live index is untouched either way. `manifest` is
+    the new generation's manifest: a fresh one for a build, a copy of the live one to change for
+    an update.
     """
 
     def __init__(self, store: IndexStore, *, update: bool, parallel: bool = False) -> None:
@@ -47,9 +51,12 @@ class NewGeneration:
         self.work: Path | None = None
         try:
             self.work = store.new_workspace(clone_live=update)
-            if update:
+            live = store.live()
+            if update and live is not None:
+                self.manifest = Manifest.copy(live / MANIFEST, self.work / MANIFEST)
                 self.ix = whoosh_index.open_dir(str(self.work))
             else:
+                self.manifest = Manifest.create(self.work / MANIFEST)
                 self.ix = whoosh_index.create_in(str(self.work), build_schema())
             if parallel:
                 self.writer = _GroupedMpWriter(
@@ -57,7 +64,7 @@ class NewGeneration:
                 )
             else:
                 self.writer = self.ix.writer(limitmb=_WRITER_MB)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             raise self._write_error(error) from None
 
     def delete(self, paths: Iterable[str]) -> None:
@@ -77,8 +84,8 @@ class NewGeneration:
                 self.writer.add_document(**doc)
                 self.documents += 1
 
-    def publish(self, manifest: dict[str, Any]) -> Path:
-        """Commit, check, write the manifest beside the index and make this the live one."""
+    def publish(self, meta: dict[str, Any]) -> Path:
+        """Commit, check, finish the manifest beside the index and make this the live one."""
         assert self.work is not None
         # An update adds a small segment; merging it into the big ones would rewrite them
         # (minutes and gigabytes at 100k letters): merged only once many pile up.
@@ -94,7 +101,7 @@ class NewGeneration:
                 hint="run the build again; the previous index is unchanged",
             )
         self.ix.close()
-        write_manifest(self.work, {"schema_version": SCHEMA_VERSION, **manifest})
+        self.manifest.finish({"schema_version": SCHEMA_VERSION, **meta})
         return self.store.publish(self.work)
 
     def __enter__(self) -> NewGeneration:
@@ -108,6 +115,8 @@ class NewGeneration:
     ) -> None:
         if error is None:
             return
+        with contextlib.suppress(sqlite3.Error):
+            self.manifest.close()
         writer = self.writer
         for task in getattr(writer, "tasks", ()):  # Whoosh's writer processes, if any
             task.terminate()
@@ -119,16 +128,17 @@ class NewGeneration:
             # and that must not hide the error that stopped the build.
             with contextlib.suppress(OSError):
                 writer.cancel()
-        if isinstance(error, OSError):
+        if isinstance(error, (OSError, sqlite3.Error)):
             raise self._write_error(error) from None
 
-    def _write_error(self, error: OSError) -> ImrError:
+    def _write_error(self, error: OSError | sqlite3.Error) -> ImrError:
         """A write error removes the new generation's folder, frees the space, and says so."""
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)
-        where = f" ({error.filename})" if error.filename else ""
+        name = getattr(error, "filename", None)
+        where = f" ({name})" if name else ""
         return ImrError(
-            f"could not write the new index: {error.strerror or error}{where}",
+            f"could not write the new index: {getattr(error, 'strerror', None) or error}{where}",
             hint="free some disk space or choose another --index folder; "
             "the previous index is unchanged",
         )
