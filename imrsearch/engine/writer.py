@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from imrsearch.children import die_with_parent
@@ -54,7 +55,10 @@ class NewGeneration:
             live = store.live()
             if update and live is not None:
                 self.manifest = Manifest.copy(live / MANIFEST, self.work / MANIFEST)
-                self.ix = whoosh_index.open_dir(str(self.work))
+                # Read through files, not mmap: Whoosh copies each part of an mmapped segment
+                # into memory when it opens it, and the deletions' searcher opens every
+                # segment (gigabytes at 100k letters), to read a few postings.
+                self.ix = FileStorage(str(self.work), supports_mmap=False).open_index()
             else:
                 self.manifest = Manifest.create(self.work / MANIFEST)
                 self.ix = whoosh_index.create_in(str(self.work), build_schema())
