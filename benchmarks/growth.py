@@ -24,6 +24,7 @@ MiB = 2**20
 # (key in `point`, label, unit)
 METRICS: tuple[tuple[str, str, str], ...] = (
     ("build_s", "full build, wall", "s"),
+    ("build_cpu_s", "full build, CPU of all processes", "s"),
     ("index_mib", "index size", "MiB"),
     ("build_tree_rss_mib", "build peak RSS, process tree", "MiB"),
     ("update_s", "update of 1%, wall", "s"),
@@ -58,6 +59,7 @@ def point(result: dict[str, Any]) -> dict[str, float | None]:
     return {
         "letters": float(result["size"]),
         "build_s": build["wall_s"],
+        "build_cpu_s": build.get("cpu_s"),
         "index_mib": build["index_bytes"] / MiB,
         "build_tree_rss_mib": build["tree_rss"] / MiB,
         "update_s": update.get("wall_s"),

@@ -31,6 +31,8 @@ class Measured:
     tree_rss: int  # the process tree's RSS summed, sampled every 100 ms (shared pages counted
     # in every process)
     tree_pss: int  # the same with PSS (shared pages split between their users)
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+    # (its workers): steadier than wall time on a machine shared with other work
 
 
 def _children() -> dict[int, list[int]]:
@@ -106,6 +108,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = No
             largest_rss=usage.ru_maxrss * 1024,
             tree_rss=peaks[0],
             tree_pss=peaks[1],
+            cpu=usage.ru_utime + usage.ru_stime,
         )
 
 

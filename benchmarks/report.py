@@ -116,6 +116,7 @@ def markdown(result: dict[str, Any]) -> str:
         _table(
             [
                 "wall",
+                "CPU (all processes)",
                 "letters/s",
                 "peak RSS, largest process",
                 "peak RSS, tree sum",
@@ -126,6 +127,7 @@ def markdown(result: dict[str, Any]) -> str:
             [
                 [
                     f"{build['wall_s']:.1f} s",
+                    f"{build.get('cpu_s', 0):.1f} s",
                     f"{build['letters_per_s']:,.0f}",
                     _mib(build["largest_rss"]),
                     _mib(build["tree_rss"]),

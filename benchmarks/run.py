@@ -155,6 +155,7 @@ def _build_summary(result: measure.Measured, index: Path, raw_bytes: int) -> dic
     size = info(index).size_bytes
     return {
         "wall_s": result.wall,
+        "cpu_s": result.cpu,
         "letters": built["letters"],
         "decisions": built["decisions"],
         "failures": len(built["failures"]),
@@ -201,6 +202,7 @@ def bench_update(
     out: dict[str, Any] = {
         "changed": len(changed),
         "wall_s": result.wall,
+        "cpu_s": result.cpu,
         "reread": updated["added"],
         "largest_rss": result.largest_rss,
         "tree_pss": result.tree_pss,
