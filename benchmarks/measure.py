@@ -31,6 +31,8 @@ class Measured:
     tree_rss: int  # the process tree's RSS summed, sampled every 100 ms (shared pages counted
     # in every process)
     tree_pss: int  # the same with PSS (shared pages split between their users)
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+    # (its workers): steadier than wall time on a machine shared with other work
 
 
 def _children() -> dict[int, list[int]]:
@@ -106,18 +108,59 @@ def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = No
             largest_rss=usage.ru_maxrss * 1024,
             tree_rss=peaks[0],
             tree_pss=peaks[1],
+            cpu=usage.ru_utime + usage.ru_stime,
         )
 
 
-def wall_times(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> list[float]:
-    """Wall times of `runs` runs of `cmd` after one unmeasured warm-up run."""
+def wall_times(
+    cmd: list[str],
+    runs: int,
+    env: dict[str, str] | None = None,
+    budget: float = math.inf,
+    least: int = 3,
+) -> list[float]:
+    """Wall times of up to `runs` runs of `cmd` after one unmeasured warm-up run; runs stop
+    early once they have used `budget` seconds and at least `least` ran."""
     subprocess.run(cmd, capture_output=True, env=env, check=False)
-    times = []
-    for _ in range(runs):
+    times: list[float] = []
+    while len(times) < runs and (len(times) < least or sum(times) < budget):
         started = time.perf_counter()
         subprocess.run(cmd, capture_output=True, env=env, check=False)
         times.append(time.perf_counter() - started)
     return times
+
+
+# Runs the `imrsearch` command in this interpreter and, at exit, prints its own peak RSS.
+_PEAK_MARK = "imrsearch-benchmark-peak-kib"
+_PEAK_WRAPPER = f"""
+import atexit, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write("\\n{_PEAK_MARK} " + line.split()[1] + "\\n")
+atexit.register(_peak)
+sys.argv[0] = "imrsearch"
+from imrsearch.cli import main
+main()
+"""
+
+
+def peak_rss(args: list[str], env: dict[str, str] | None = None) -> int:
+    """Peak RSS in bytes of one `imrsearch ARGS` process, as the process itself reads it
+    (VmHWM) at exit. wait4's ru_maxrss is no use here: a child started with vfork is charged
+    the high-water mark of the driver it was started from."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_WRAPPER, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    for line in reversed(done.stderr.splitlines()):
+        if line.startswith(_PEAK_MARK):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"imrsearch {' '.join(args)} printed no peak RSS: {done.stderr[-500:]}")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -1,25 +1,26 @@
 """Benchmark imrsearch end to end on generated archives, checking answers against the truth.
 
-    python benchmarks/run.py [--sizes 1000,10000,100000] [--quick]
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--quick] [--archive DIR ...]
 
-For each size: generate an archive (benchmarks/generate.py), time a full `imrsearch index build`
-(letters/s, peak memory, index size), a fixed query set in process (p50/p95, each answer checked
-against the generator's truth), the phrase queries against `rg` over the raw files, and an
-`imrsearch index update` after 1% of the letters changed (checked against the truth and a fresh
-build). Once per run: start-up time of `imrsearch query --json` and its slowest imports.
-Writes a Markdown section and raw JSON per size to benchmarks/out/ and prints the Markdown.
-Exits 1 if any correctness check failed.
+For each size: generate an archive (benchmarks/generate.py) or take a generated one, time a full
+`imrsearch index build` (letters/s, peak memory, index size), a fixed query set in process
+(p50/p95 flagged against the targets, each answer checked against the generator's truth), the
+phrase queries as whole commands against `rg -U` over the raw files, the peak RSS of a query
+process on this index against the samples index, and an `imrsearch index update` after 1% of
+the letters changed (checked against the truth and a fresh build). Once per run: the cold start
+of `imrsearch query --json` on the samples index and its slowest imports. Writes a Markdown
+section and raw JSON per size to benchmarks/out/, and the growth curve with its projection to
+two million letters when more than one size ran. Exits 1 if any correctness check failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import re
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -27,14 +28,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import commands
 import generate
+import growth
 import measure
 import queries as qs
 import report
 
 HERE = Path(__file__).resolve().parent
-STARTUP_QUERY = "drug:valium"
-RG_INSTALL = "apt-get install -y ripgrep"
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,17 @@ class Config:
     repeats: int  # timed runs per query, at most
     min_repeats: int  # timed runs per query, at least
     query_budget: float  # seconds per query after which repeats stop (once min_repeats ran)
-    cli_runs: int  # runs of rg and of `imrsearch query` per phrase
+    cli_runs: int  # runs of rg and of `imrsearch query` per phrase, at most
+    cli_budget: float  # seconds per command after which its runs stop (once 3 ran)
+    cli_limit: int  # --limit of `imrsearch query --json` against rg (0: every hit)
     startup_runs: int
     rebuild_check_max: int  # up to this size, a fresh build checks the update's answers
     keep: bool
 
 
-def _imrsearch(*args: str | Path) -> list[str]:
-    return [*measure.imrsearch_command(), *map(str, args)]
-
-
 def _build_command(letters: Path, index: Path, config: Config, mode: str = "build") -> list[str]:
     workers = ["--workers", str(config.workers)] if config.workers else []
-    return _imrsearch("index", mode, letters, "--index", index, "--json", *workers)
+    return commands.imrsearch("index", mode, letters, "--index", index, "--json", *workers)
 
 
 def _checked_run(cmd: list[str]) -> measure.Measured:
@@ -93,11 +92,15 @@ def _time_query(searcher, query: qs.Query, config: Config) -> dict[str, Any]:
         started = time.perf_counter()
         searcher.search(query.text, **options)
         times.append(time.perf_counter() - started)
+    p95 = measure.percentile(times, 0.95) * 1000
+    target = qs.SELECTIVE_P95_MS if query.selective else qs.ANY_P95_MS
     return {
         "got": _answer(result, query),
         "p50_ms": measure.median(times) * 1000,
-        "p95_ms": measure.percentile(times, 0.95) * 1000,
+        "p95_ms": p95,
         "runs": len(times),
+        "target_ms": target,
+        "on_target": p95 < target,
     }
 
 
@@ -118,6 +121,7 @@ def time_queries(
                 "query": query.text,
                 "facets": list(query.facets),
                 "sort": query.sort,
+                "selective": query.selective,
                 "expected": qs.expected(query, truth),
             }
             try:
@@ -144,40 +148,6 @@ def answers(index: Path, queries: list[qs.Query]) -> list[dict[str, Any]]:
     return out
 
 
-def compare_rg(letters: Path, index: Path, truth: list[qs.Truth], config: Config) -> dict[str, Any]:
-    """The phrase queries by rg (multiline, any whitespace between words) and by the CLI."""
-    rg = shutil.which("rg")
-    if rg is None:
-        return {"skipped": f"ripgrep (rg) not found: install it with `{RG_INSTALL}`"}
-    rows = []
-    for phrase in qs.PHRASE_QUERIES:
-        regex = r"\b" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"\b"
-        rg_cmd = [rg, "-U", "-c", "-i", "--multiline-dotall", regex, str(letters)]
-        found = subprocess.run(rg_cmd, capture_output=True, text=True, check=False).stdout
-        counts = [int(line.rsplit(":", 1)[1]) for line in found.splitlines() if line]
-        cli_cmd = _imrsearch("query", "--json", f'"{phrase}"', "--index", index)
-        cli = subprocess.run(cli_cmd, capture_output=True, text=True, check=False)
-        rg_times = measure.wall_times(rg_cmd, config.cli_runs)
-        cli_times = measure.wall_times(cli_cmd, config.cli_runs)
-        matching = [t for t in truth if phrase in t.text_phrases]
-        rows.append(
-            {
-                "phrase": phrase,
-                "rg_command": shlex.join(rg_cmd),
-                "rg_files": len(counts),
-                "rg_lines": sum(counts),
-                "imrsearch_decisions": json.loads(cli.stdout)["total"] if cli.stdout else 0,
-                "truth_decisions": len(matching),
-                "truth_letters": len({t.path for t in matching}),
-                "rg_ms": measure.median(rg_times) * 1000,
-                "cli_ms": measure.median(cli_times) * 1000,
-                "ratio": measure.median(rg_times) / measure.median(cli_times),
-                "runs": config.cli_runs,
-            }
-        )
-    return {"rows": rows}
-
-
 def _build_summary(result: measure.Measured, index: Path, raw_bytes: int) -> dict[str, Any]:
     from imrsearch.api import info
 
@@ -185,6 +155,7 @@ def _build_summary(result: measure.Measured, index: Path, raw_bytes: int) -> dic
     size = info(index).size_bytes
     return {
         "wall_s": result.wall,
+        "cpu_s": result.cpu,
         "letters": built["letters"],
         "decisions": built["decisions"],
         "failures": len(built["failures"]),
@@ -212,7 +183,10 @@ def bench_update(
     for i in changed:
         path = letters_dir / truth_letters[i]["path"]
         text, outcome = generate.flip_first_outcome(path.read_text(encoding="utf-8"))
-        path.write_text(text, encoding="utf-8")
+        # A new file in place of the old: the letters may be hard links to a kept archive.
+        fresh = path.with_name(path.name + ".new")
+        fresh.write_text(text, encoding="utf-8")
+        os.replace(fresh, path)
         truth_letters[i]["items"][0]["outcome"] = outcome
     result = measure.run(_build_command(letters_dir, index, config, mode="update"))
     if result.returncode != 0:
@@ -228,6 +202,7 @@ def bench_update(
     out: dict[str, Any] = {
         "changed": len(changed),
         "wall_s": result.wall,
+        "cpu_s": result.cpu,
         "reread": updated["added"],
         "largest_rss": result.largest_rss,
         "tree_pss": result.tree_pss,
@@ -246,16 +221,19 @@ def bench_update(
     return out
 
 
-def bench_size(size: int, archive: Path | None, config: Config) -> dict[str, Any]:
+def bench_size(size: int, archive: Path | None, samples: Path, config: Config) -> dict[str, Any]:
     root = config.workdir / f"size-{size}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     if archive is None:
         archive = root / "archive"
         generated = generate.generate(archive, size, config.seed)
+        letters_dir = archive / "letters"
     else:
         generated = json.loads((archive / "generator.json").read_text())
-    letters_dir = archive / "letters"
+        # Hard links: no copy of the text, and the update's changes stay out of the archive.
+        letters_dir = root / "letters"
+        shutil.copytree(archive / "letters", letters_dir, copy_function=os.link)
     truth_letters = generate.read_truth(archive)
     truth = qs.decisions(truth_letters)
     raw_bytes = measure.tree_size(letters_dir)
@@ -276,61 +254,21 @@ def bench_size(size: int, archive: Path | None, config: Config) -> dict[str, Any
         },
         "build": _build_summary(build, index, raw_bytes),
         "queries": time_queries(index, queries, truth, config),
-        "rg": compare_rg(letters_dir, index, truth, config),
+        "rg": commands.compare_rg(
+            letters_dir,
+            index,
+            truth,
+            queries,
+            config.cli_runs,
+            config.cli_budget,
+            config.cli_limit,
+        ),
+        "query_rss": commands.query_rss(index, samples),
         "update": bench_update(root, letters_dir, index, truth_letters, queries, config),
     }
     if not config.keep:
         shutil.rmtree(root, ignore_errors=True)
     return result
-
-
-def bench_startup(config: Config) -> dict[str, Any]:
-    """Start-up of `imrsearch query --json` on a 50-letter index, and its slowest imports."""
-    root = config.workdir / "startup"
-    shutil.rmtree(root, ignore_errors=True)
-    generate.generate(root / "archive", 50, config.seed)
-    index = root / "index"
-    _checked_run(_build_command(root / "archive" / "letters", index, config))
-    args = ["query", "--json", STARTUP_QUERY, "--index", str(index)]
-    query = _imrsearch(*args)
-    query_times = measure.wall_times(query, config.startup_runs)
-    bare = measure.wall_times([sys.executable, "-c", "pass"], config.startup_runs)
-    traced = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "imrsearch", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if not config.keep:
-        shutil.rmtree(root, ignore_errors=True)
-    return {
-        "command": shlex.join(query),
-        "runs": config.startup_runs,
-        "query_ms": measure.median(query_times) * 1000,
-        "query_min_ms": min(query_times) * 1000,
-        "python_ms": measure.median(bare) * 1000,
-        "imports": parse_importtime(traced.stderr),
-    }
-
-
-def parse_importtime(stderr: str) -> dict[str, list[dict[str, Any]]]:
-    """Top-level imports by cumulative time, and any module by its own time (microseconds)."""
-    rows = []
-    for line in stderr.splitlines():
-        if not line.startswith("import time:") or "imported package" in line:
-            continue
-        own, cumulative, name = line[len("import time:") :].split("|", 2)
-        depth = len(name) - len(name.lstrip(" "))
-        rows.append((int(own), int(cumulative), name.strip(), depth))
-    if not rows:
-        return {"cumulative": [], "self": []}
-    top = min(depth for *_, depth in rows)
-    by_cumulative = sorted((r for r in rows if r[3] == top), key=lambda r: -r[1])
-    by_self = sorted(rows, key=lambda r: -r[0])
-    return {
-        "cumulative": [{"module": r[2], "us": r[1]} for r in by_cumulative[:10]],
-        "self": [{"module": r[2], "us": r[0]} for r in by_self[:10]],
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,13 +278,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--archive",
         type=Path,
-        help="use this generate.py output instead of generating (its letters get modified)",
+        action="append",
+        help="use this generate.py output instead of generating (repeatable; it is not "
+        "changed: the run works on hard links to its letters)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/imrsearch-bench"))
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--workers", type=int, help="passed to imrsearch index build")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per query, at most")
+    parser.add_argument(
+        "--cli-runs", type=int, default=5, help="runs of each whole command vs rg, at most"
+    )
+    parser.add_argument(
+        "--cli-budget",
+        type=float,
+        default=30.0,
+        help="seconds per whole command after which its runs stop (at least 3 run)",
+    )
+    parser.add_argument(
+        "--cli-limit",
+        type=int,
+        default=20,
+        help="--limit of `imrsearch query --json` against rg (0: every hit, the --json default)",
+    )
     parser.add_argument("--rebuild-check-max", type=int, default=10000)
     parser.add_argument("--keep", action="store_true", help="keep archives and indexes")
     args = parser.parse_args(argv)
@@ -359,15 +314,20 @@ def main(argv: list[str] | None = None) -> int:
         repeats=3 if quick else args.repeats,
         min_repeats=2 if quick else 5,
         query_budget=1.0 if quick else 10.0,
-        cli_runs=2 if quick else 5,
+        cli_runs=2 if quick else args.cli_runs,
+        cli_budget=2.0 if quick else args.cli_budget,
+        cli_limit=args.cli_limit,
         startup_runs=3 if quick else 15,
         rebuild_check_max=args.rebuild_check_max,
         keep=args.keep,
     )
+    archives: list[Path | None]
     if args.archive:
-        sizes = [len(generate.read_truth(args.archive))]
+        archives = list(args.archive)
+        sizes = [len(generate.read_truth(a)) for a in args.archive]
     else:
         sizes = [50] if quick else [int(s) for s in args.sizes.split(",")]
+        archives = [None] * len(sizes)
     given = sys.argv[1:] if argv is None else argv
     context = {
         "command": shlex.join(["python", "benchmarks/run.py", *given]),
@@ -375,17 +335,25 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     if shutil.which("rg") is None:
-        print(f"note: ripgrep (rg) not found, the rg comparison is skipped: {RG_INSTALL}")
-    startup = bench_startup(config)
+        print(f"note: ripgrep (rg) not found, the rg comparison is skipped: {commands.RG_INSTALL}")
+    config.workdir.mkdir(parents=True, exist_ok=True)
+    samples = commands.samples_index(config.workdir)
+    startup = commands.startup(samples, config.startup_runs)
     config.out.mkdir(parents=True, exist_ok=True)
     failed = False
-    for size in sizes:
-        result = {**context, **bench_size(size, args.archive, config), "startup": startup}
+    results = []
+    for size, archive in zip(sizes, archives, strict=True):
+        result = {**context, **bench_size(size, archive, samples, config), "startup": startup}
         markdown = report.markdown(result)
         failed |= not report.all_ok(result)
         print(markdown)
         (config.out / f"results-{result['size']}.md").write_text(markdown)
         (config.out / f"results-{result['size']}.json").write_text(json.dumps(result, indent=1))
+        results.append(result)
+    if len(results) > 1:
+        print(growth.write(results, config.out))
+    if not config.keep:
+        shutil.rmtree(samples, ignore_errors=True)
     return 1 if failed else 0
 
 

@@ -2,7 +2,8 @@
 generation of the index, and keep the manifest that lets an update re-read only what changed.
 
 This module joins `ingest` (files → letters) to `engine` (letters → Whoosh), which never import
-each other; the manifest's file table and the build report live here.
+each other; what the manifest records of each file (`engine.manifest`) and the build report
+are decided here.
 
 One letter is indexed once, however many files hold it (a PDF and its text, a re-download):
 files with the same case number and the same content are copies, and only the first in walk
@@ -18,12 +19,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore, read_manifest
+from imrsearch.engine.manifest import Entry, Manifest, read_meta
+from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore
 from imrsearch.engine.writer import NewGeneration
 from imrsearch.errors import ImrError
 from imrsearch.ingest.archive import Fingerprint, LoadResult, Walk, load_letters, walk_archive
@@ -77,8 +79,8 @@ def _build(
     order = _walk_order(walk)
     with NewGeneration(store, update=False, parallel=parallel) as generation:
         results = _in_order(load_letters(walk.files, workers), walk.files)
-        files = _index(generation, results, len(walk.files), {}, report, progress, order)
-        return _publish(generation, archive, files, report, started, None, follow_symlinks)
+        _index(generation, results, len(walk.files), report, progress, order)
+        return _publish(generation, archive, report, started, None, follow_symlinks)
 
 
 def update(
@@ -95,33 +97,67 @@ def update(
     with store.write_lock(Path(archive) if archive else None):
         # Every checksum, before the live files are linked into the new generation: a damaged
         # segment must not be published again under a fresh name.
-        manifest = read_manifest(store.require_live(full=True))
-        archive = _archive_root(Path(archive) if archive else Path(manifest["archive"]))
+        meta = read_meta(store.require_live(full=True))
+        archive = _archive_root(Path(archive) if archive else Path(meta["archive"]))
         store.check_location(archive)
         if follow_symlinks is None:
-            follow_symlinks = bool(manifest.get("follow_symlinks", False))
+            follow_symlinks = bool(meta.get("follow_symlinks", False))
         walk = walk_archive(archive, follow_symlinks=follow_symlinks)
-        known: dict[str, dict[str, Any]] = manifest["files"]
         report = _report(store, archive, "update", walk)
         present = {display_path(p): p for p in walk.files}
-        reread = {key for key, p in present.items() if _changed(p, known.get(key))}
-        reread |= _orphans(known, present, reread)
-        to_read = [p for key, p in present.items() if key in reread]
-        stale = [path for path in known if path not in present or path in reread]
-        kept = {k: v for k, v in known.items() if k in present and k not in reread}
-        report.removed = sum(1 for path in known if path not in present)
-        report.unchanged = len(kept)
-        report.failures.extend(
-            FileError(k, v["failure"]) for k, v in kept.items() if v.get("failure")
-        )
-        order = _walk_order(walk)
+        order = {key: i for i, key in enumerate(present)}
         with NewGeneration(store, update=True) as generation:
-            generation.delete(stale)
+            files = generation.manifest
+            changes = _changes(files, present)
+            generation.delete(changes.stale)
+            files.remove(changes.stale)
+            files.touch(changes.touched)
+            report.removed = changes.removed
+            report.unchanged = files.count()
+            report.failures.extend(FileError(path, reason) for path, reason in files.failures())
+            to_read = [p for key, p in present.items() if key in changes.reread]
             results = _in_order(load_letters(to_read, workers), to_read)
-            files = _index(generation, results, len(to_read), kept, report, progress, order)
-            return _publish(
-                generation, archive, files, report, started, manifest["built_at"], follow_symlinks
-            )
+            _index(generation, results, len(to_read), report, progress, order)
+            return _publish(generation, archive, report, started, meta["built_at"], follow_symlinks)
+
+
+@dataclass
+class _Changes:
+    """What an update does to the manifest's files: read again, drop, refresh the mtime of."""
+
+    reread: set[str]  # new, changed, and copies whose indexed twin is gone or read again
+    stale: list[str]  # files in the manifest that are gone or read again
+    touched: list[tuple[str, int]]  # (path, new mtime_ns) of files touched but not changed
+    removed: int  # files in the manifest that are gone
+
+
+def _changes(files: Manifest, present: dict[str, Path]) -> _Changes:
+    """Compare the manifest, streamed row by row, with the files the walk found."""
+    new = set(present)
+    gone: list[str] = []
+    changed: list[str] = []
+    touched: list[tuple[str, int]] = []
+    copies: list[tuple[str, str]] = []
+    for path, size, mtime_ns, sha1, duplicate_of in files.fingerprints():
+        found = present.get(path)
+        if found is None:
+            gone.append(path)
+            continue
+        new.discard(path)
+        outcome = _changed(found, size, mtime_ns, sha1)
+        if outcome is True:
+            changed.append(path)
+        else:
+            if outcome is not False:
+                touched.append((path, outcome))
+            if duplicate_of:
+                copies.append((path, duplicate_of))
+    reread = set(changed)
+    # Unchanged copies whose indexed twin is gone or read again are read again too, so that
+    # the letter stays indexed (from this copy, if the twin changed or went).
+    orphans = [path for path, first in copies if first not in present or first in reread]
+    reread.update(orphans, new)
+    return _Changes(reread, gone + changed + orphans, touched, removed=len(gone))
 
 
 def _report(store: IndexStore, archive: Path, mode: str, walk: Walk) -> BuildReport:
@@ -140,74 +176,64 @@ def _archive_root(archive: Path) -> Path:
     return archive.resolve()
 
 
-def _changed(path: Path, entry: dict[str, Any] | None) -> bool:
-    """New or changed since the manifest entry; a file only touched keeps its entry (mtime
-    refreshed) so the next update does not hash it again."""
-    if entry is None:
-        return True
+def _changed(path: Path, size: int, mtime_ns: int, sha1: str) -> bool | int:
+    """True if the file changed since the manifest's row was written; False if not; its new
+    mtime if it was only touched (the row keeps it, so the next update does not hash it
+    again)."""
     try:
         st = path.stat()
     except OSError:
         return True
-    if st.st_size == entry["size"] and st.st_mtime_ns == entry["mtime_ns"]:
+    if st.st_size == size and st.st_mtime_ns == mtime_ns:
         return False
-    if st.st_size != entry["size"] or not entry.get("sha1"):
+    if st.st_size != size or not sha1:
         return True
     try:
-        if hashlib.sha1(path.read_bytes()).hexdigest() != entry["sha1"]:
+        if hashlib.sha1(path.read_bytes()).hexdigest() != sha1:
             return True
     except OSError:
         return True
-    entry["mtime_ns"] = st.st_mtime_ns
-    return False
+    return st.st_mtime_ns
 
 
 def _index(
     generation: NewGeneration,
     results: Iterable[LoadResult],
     total: int,
-    files: dict[str, dict[str, Any]],
     report: BuildReport,
     progress: Progress | None,
     order: dict[str, int],
-) -> dict[str, dict[str, Any]]:
+) -> None:
     """Add every loaded letter that is not a copy of one indexed before it in walk order to the
-    new generation; returns the manifest's file table (`files`, the unchanged entries, grown)."""
-    indexed = {
-        entry["letter"]: path
-        for path, entry in files.items()
-        if "letter" in entry and "duplicate_of" not in entry
-    }
+    new generation, and each file's row to its manifest."""
+    files = generation.manifest
     for done, (path, loaded, print_) in enumerate(results, start=1):
         key = display_path(path)
-        entry = files[key] = _entry(key, print_)
+        entry = _entry(key, print_)
         if isinstance(loaded, Letter):
             report.added += 1
-            letter = entry["letter"] = letter_key(loaded)
-            first = indexed.get(letter)
+            letter = entry.letter = letter_key(loaded)
+            first = files.indexed(letter)
             if first is not None and order[first] < order[key]:
-                entry["duplicate_of"] = first
+                entry.duplicate_of = first
             else:
                 if first is not None:  # an unchanged copy that comes later: this one replaces it
                     generation.delete([first])
-                    _demote(files, first, key)
-                indexed[letter] = key
+                    files.demote(first, key)
                 generation.add(loaded)
-                entry.update(
-                    format=loaded.format,
-                    decisions=len(loaded.decisions),
-                    outcomes=dict(Counter(d.outcome or "unknown" for d in loaded.decisions)),
-                    warnings=len(loaded.warnings),
-                )
+                entry.format = loaded.format
+                entry.decisions = len(loaded.decisions)
+                entry.outcomes = dict(Counter(d.outcome or "unknown" for d in loaded.decisions))
+                entry.warnings = len(loaded.warnings)
                 if not loaded.decisions:
-                    entry["text_only"] = "; ".join(loaded.warnings) or "no disputed items found"
+                    entry.text_only = "; ".join(loaded.warnings) or "no disputed items found"
         else:
-            entry["failure"] = loaded.reason
+            entry.failure = loaded.reason
             report.failures.append(FileError(key, loaded.reason))
+        files.put(entry)
         if progress:
             progress(done, total, key)
-    _settle(files)
-    return files
+    files.settle()
 
 
 def letter_key(letter: Letter) -> str:
@@ -235,41 +261,6 @@ def _folded(value: Any) -> Any:
     return value
 
 
-def _demote(files: dict[str, dict[str, Any]], old: str, new: str) -> None:
-    """`old` was indexed and is now a copy of `new` (its own copies follow: `_settle`)."""
-    entry = files[old]
-    for name in ("format", "decisions", "outcomes", "warnings", "text_only"):
-        entry.pop(name, None)
-    entry["duplicate_of"] = new
-
-
-def _settle(files: dict[str, dict[str, Any]]) -> None:
-    """Every copy names the file its letter is indexed from, not a copy that was demoted."""
-    for entry in files.values():
-        target = entry.get("duplicate_of")
-        seen = {entry["path"]}
-        while target in files and files[target].get("duplicate_of") and target not in seen:
-            seen.add(target)
-            target = files[target]["duplicate_of"]
-        if target is not None:
-            entry["duplicate_of"] = target
-
-
-def _orphans(
-    known: dict[str, dict[str, Any]], present: dict[str, Path], reread: set[str]
-) -> set[str]:
-    """Unchanged copies whose indexed twin is gone or read again: they are read again too, so
-    that the letter stays indexed (from this copy, if the twin changed or went)."""
-    return {
-        path
-        for path, entry in known.items()
-        if path in present
-        and path not in reread
-        and entry.get("duplicate_of")
-        and (entry["duplicate_of"] not in present or entry["duplicate_of"] in reread)
-    }
-
-
 def _walk_order(walk: Walk) -> dict[str, int]:
     return {display_path(p): i for i, p in enumerate(walk.files)}
 
@@ -289,43 +280,31 @@ def _in_order(results: Iterable[LoadResult], paths: list[Path]) -> Iterator[Load
     yield from (waiting[i] for i in sorted(waiting))
 
 
-def _entry(path: str, print_: Fingerprint | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"path": path}
-    if print_ is not None:
-        entry.update(size=print_.size, mtime_ns=print_.mtime_ns, sha1=print_.sha1)
-    else:
-        entry.update(size=-1, mtime_ns=-1, sha1="")
-    return entry
+def _entry(path: str, print_: Fingerprint | None) -> Entry:
+    if print_ is None:
+        return Entry(path, size=-1, mtime_ns=-1, sha1="")
+    return Entry(path, size=print_.size, mtime_ns=print_.mtime_ns, sha1=print_.sha1)
 
 
 def _publish(
     generation: NewGeneration,
     archive: Path,
-    files: dict[str, dict[str, Any]],
     report: BuildReport,
     started: float,
     built_at: str | None,
     follow_symlinks: bool,
 ) -> BuildReport:
-    formats: Counter[str] = Counter()
-    outcomes: Counter[str] = Counter()
-    report.text_only = [
-        FileError(path, entry["text_only"]) for path, entry in files.items() if "text_only" in entry
-    ]
+    files = generation.manifest
+    report.text_only = [FileError(path, reason) for path, reason in files.text_only()]
     report.duplicates = [
-        FileError(path, f"duplicate of {entry['duplicate_of']}")
-        for path, entry in files.items()
-        if "duplicate_of" in entry
+        FileError(path, f"duplicate of {first}") for path, first in files.duplicates()
     ]
-    for entry in files.values():
-        if "format" in entry:
-            report.letters += 1
-            report.decisions += entry["decisions"]
-            formats[entry["format"]] += 1
-            outcomes.update(entry["outcomes"])
-            report.warnings += bool(entry["warnings"])
-    report.formats = dict(formats)
-    report.outcomes = dict(outcomes)
+    totals = files.totals()
+    report.letters = totals.letters
+    report.decisions = totals.decisions
+    report.warnings = totals.warned
+    report.formats = totals.formats
+    report.outcomes = totals.outcomes
     report.seconds = time.perf_counter() - started
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     generation.publish(
@@ -334,7 +313,6 @@ def _publish(
             "follow_symlinks": follow_symlinks,
             "built_at": built_at or now,
             "updated_at": now,
-            "files": files,
             "report": asdict(report),
         }
     )

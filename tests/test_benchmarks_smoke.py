@@ -11,8 +11,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    # The quick run takes about 20 s; the bound leaves room for a loaded machine.
     return subprocess.run(
-        [sys.executable, *map(str, args)], capture_output=True, text=True, timeout=120
+        [sys.executable, *map(str, args)], capture_output=True, text=True, timeout=600
     )
 
 
@@ -36,6 +37,7 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
     archive, out = tmp_path / "archive", tmp_path / "out"
     done = _run(BENCHMARKS / "generate.py", archive, "--letters", "50", "--seed", "3")
     assert done.returncode == 0, done.stderr
+    before = {p: p.read_bytes() for p in (archive / "letters").rglob("*.txt")}
     done = _run(
         BENCHMARKS / "run.py",
         "--quick",
@@ -59,7 +61,9 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
         "### Incremental update",
         "### Queries",
         "### Phrase search",
+        "### Memory of one query process",
         "### Start-up",
+        "### Against the targets",
     ):
         assert heading in markdown
     assert "All checks passed" in markdown
@@ -68,3 +72,44 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
     assert not result["update"]["truth_mismatches"]
     assert result["update"]["fresh_mismatches"] == []
     assert result["build"]["letters"] == 50
+    # The update changed the run's links, not the kept archive.
+    assert result["update"]["changed"] >= 1
+    assert {p: p.read_bytes() for p in (archive / "letters").rglob("*.txt")} == before
+    assert all(r["runs"] >= 1 and r["rg_ms"] > 0 for r in result["rg"].get("rows", []))
+    assert all(r["index_rss"] > 10 * 2**20 for r in result["query_rss"])
+    assert result["startup"]["index"] == "samples"
+    selective = {r["query"] for r in rows if r["selective"]}
+    assert 'outcome:upheld drug:valium "no provision to modify"' in selective
+    assert '"not medically necessary"' not in selective
+
+
+def test_growth_fits_and_projects(tmp_path: Path) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import growth
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    a, b = growth.fit_power([1e3, 1e4, 1e5], [3 * n**0.8 for n in (1e3, 1e4, 1e5)])
+    assert abs(a - 3) < 1e-6 and abs(b - 0.8) < 1e-9
+    c, d = growth.fit_line([1.0, 2.0, 4.0], [5.0, 7.0, 11.0])
+    assert abs(c - 3) < 1e-9 and abs(d - 2) < 1e-9
+
+    def result(n: int) -> dict:
+        rows = [
+            {"p50_ms": n / 1000, "p95_ms": n / 500, "runs": 5, "selective": True},
+            {"p50_ms": n / 100, "p95_ms": n / 50, "runs": 5, "selective": False},
+        ]
+        return {
+            "size": n,
+            "build": {"wall_s": n / 200, "index_bytes": n * 10_000, "tree_rss": 2**28},
+            "update": {"wall_s": n / 10_000, "tree_pss": 2**27},
+            "queries": {"queries": rows},
+        }
+
+    text = growth.write([result(n) for n in (10_000, 100_000, 300_000)], tmp_path)
+    data = json.loads((tmp_path / "growth.json").read_text())
+    assert abs(data["fits"]["build_s"]["power"]["at_target"] - 10_000) < 1e-3
+    assert abs(data["fits"]["build_s"]["linear"]["at_target"] - 10_000) < 1e-3
+    assert abs(data["fits"]["build_tree_rss_mib"]["power"]["b"]) < 1e-9  # flat memory
+    assert "query_rss_mib" not in data["fits"]  # not measured: no fit, no projection
+    assert "2,000,000" in text and "Assumptions" in text and "page cache" in text

@@ -91,11 +91,11 @@ class IndexInfo:
 
 
 def info(index: Path | None = None) -> IndexInfo:
-    from imrsearch.engine.store import read_manifest
+    from imrsearch.engine.manifest import read_meta
 
     store = store_at(index)
     live = store.require_live()
-    manifest = read_manifest(live)
+    manifest = read_meta(live)
     return IndexInfo(
         location=str(store.root.resolve()),
         generation=live.name,

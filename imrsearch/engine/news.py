@@ -26,10 +26,11 @@ from whoosh import query as wq
 from imrsearch.engine import integrity, saved
 from imrsearch.engine.checked import CheckedSearcher
 from imrsearch.engine.limits import Budget
+from imrsearch.engine.manifest import read_meta
 from imrsearch.engine.mapped import Checkpoint
 from imrsearch.engine.schema import KIND_LETTER, SCHEMA_VERSION
 from imrsearch.engine.search import SEARCH_SECONDS, Searcher
-from imrsearch.engine.store import IndexStore, read_manifest
+from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import SavedNews
 
@@ -130,7 +131,7 @@ def _attach_previous(db: sqlite3.Connection, previous: Path | None) -> str | Non
         db.execute("ATTACH DATABASE ? AS prev", (_uri(previous / FILE),))
         return str(db.execute("SELECT stamp FROM prev.meta").fetchone()[0])
     with contextlib.suppress(ImrError, KeyError):
-        return str(read_manifest(previous)["updated_at"])
+        return str(read_meta(previous)["updated_at"])
     return None
 
 

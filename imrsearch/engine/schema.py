@@ -27,6 +27,7 @@ from imrsearch.vocab.common import COMMON_WORDS
 # 7 also: research facets: service category and subcategory, decision month, age band,
 # guideline topic, licensure state.
 # 7 also: each prose field has a field of the word pairs where a common word takes part.
+# 7 also: the manifest is an SQLite file read row by row (manifest.sqlite, not manifest.json).
 SCHEMA_VERSION = 7
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph

@@ -5,7 +5,7 @@ folder is kept safe: imrsearch removes nothing in it that it did not make and wr
       .imrsearch-index    the marker: this folder is an imrsearch index (format, version)
       .imrsearch-journal  every workspace and generation name, written before it is made
       CURRENT             the name of the live generation; replaced atomically (os.replace)
-      gen-000007/         a complete Whoosh index, manifest.json (archive, files, report) and
+      gen-000007/         a complete Whoosh index, manifest.sqlite (archive, files, report) and
                           generation.json (every file's size and sha256, see `integrity`)
       gen-000006/         the previous generation, kept so readers that opened it can finish
       .lock               held (lockf) by a running build or update; the kernel drops it on kill
@@ -21,21 +21,19 @@ names in the journal, so a file someone put in the folder, whatever its name, st
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from imrsearch.engine import folder, integrity
 from imrsearch.engine.folder import GEN, TMP, TRUST_HINT
+from imrsearch.engine.manifest import MANIFEST
 from imrsearch.engine.schema import SCHEMA_VERSION
 from imrsearch.errors import ImrError, IndexDamaged, IndexMissing, IndexUnsafe
 
 CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
 # How long the first query waits for another process's first build of the same folder.
 FIRST_BUILD_WAIT = 180.0
 
@@ -166,7 +164,7 @@ class IndexStore:
     def new_workspace(self, clone_live: bool = False) -> Path:
         """A fresh folder for the next generation, its name written in the journal before it is
         made; with `clone_live`, hard links to the live index's files (Whoosh never rewrites a
-        file, so the live index stays untouched)."""
+        file, so the live index stays untouched) but the manifest, which the writer copies."""
         while True:
             name = f"tmp-{secrets.token_hex(8)}"
             if not os.path.lexists(self.root / name):
@@ -242,17 +240,6 @@ class IndexStore:
 
     def _index_option(self) -> str:
         return f" --index {self.root}" if self.root != Path("index") else ""
-
-
-def read_manifest(generation: Path) -> dict[str, Any]:
-    try:
-        return json.loads((generation / MANIFEST).read_text())
-    except (OSError, ValueError) as exc:
-        raise IndexMissing(f"the index at {generation.parent} is damaged: {exc}") from None
-
-
-def write_manifest(generation: Path, manifest: dict[str, Any]) -> None:
-    (generation / MANIFEST).write_text(json.dumps(manifest))
 
 
 def _fsync_tree(work: Path) -> None:

@@ -10,26 +10,35 @@ answers until they finish.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import shutil
-from collections.abc import Iterable
+import sqlite3
+import struct
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from imrsearch.children import die_with_parent
 from imrsearch.engine import news
 from imrsearch.engine.documents import letter_documents
+from imrsearch.engine.manifest import MANIFEST, Manifest
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
-from imrsearch.engine.store import IndexStore, write_manifest
+from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import Letter
 
 _WRITER_MB = 256
 _MERGE_AT_SEGMENTS = 10
+_RUN_BATCH = 4096  # postings per record of a sorted run
+_RUN_HEADER = struct.Struct("<I")
 
 
 class NewGeneration:
@@ -38,7 +47,9 @@ class NewGeneration:
     With `parallel`, Whoosh indexes in one process per core (its MpWriter), leaving several
     segments unmerged: merging would cost as much again and searches barely notice. Leaving
     the block by an exception cancels the writer; a write error (disk full, read-only) also
-    removes the workspace and says so. The live index is untouched either way.
+    removes the workspace and says so. The live index is untouched either way. `manifest` is
+    the new generation's manifest: a fresh one for a build, a copy of the live one to change for
+    an update.
     """
 
     def __init__(self, store: IndexStore, *, update: bool, parallel: bool = False) -> None:
@@ -48,9 +59,15 @@ class NewGeneration:
         self.work: Path | None = None
         try:
             self.work = store.new_workspace(clone_live=update)
-            if update:
-                self.ix = whoosh_index.open_dir(str(self.work))
+            live = store.live()
+            if update and live is not None:
+                self.manifest = Manifest.copy(live / MANIFEST, self.work / MANIFEST)
+                # Read through files, not mmap: Whoosh copies each part of an mmapped segment
+                # into memory when it opens it, and the deletions' searcher opens every
+                # segment (gigabytes at 100k letters), to read a few postings.
+                self.ix = FileStorage(str(self.work), supports_mmap=False).open_index()
             else:
+                self.manifest = Manifest.create(self.work / MANIFEST)
                 self.ix = whoosh_index.create_in(str(self.work), build_schema())
             if parallel:
                 self.writer = _GroupedMpWriter(
@@ -58,7 +75,7 @@ class NewGeneration:
                 )
             else:
                 self.writer = self.ix.writer(limitmb=_WRITER_MB)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             raise self._write_error(error) from None
 
     def delete(self, paths: Iterable[str]) -> None:
@@ -78,8 +95,8 @@ class NewGeneration:
                 self.writer.add_document(**doc)
                 self.documents += 1
 
-    def publish(self, manifest: dict[str, Any]) -> Path:
-        """Commit, check, write the manifest beside the index and make this the live one."""
+    def publish(self, meta: dict[str, Any]) -> Path:
+        """Commit, check, finish the manifest beside the index and make this the live one."""
         assert self.work is not None
         # An update adds a small segment; merging it into the big ones would rewrite them
         # (minutes and gigabytes at 100k letters): merged only once many pile up.
@@ -95,7 +112,7 @@ class NewGeneration:
                 hint="run the build again; the previous index is unchanged",
             )
         self.ix.close()
-        write_manifest(self.work, {"schema_version": SCHEMA_VERSION, **manifest})
+        self.manifest.finish({"schema_version": SCHEMA_VERSION, **meta})
         news.record(self.work, self.store)  # published with the generation, or not at all
         return self.store.publish(self.work)
 
@@ -110,6 +127,8 @@ class NewGeneration:
     ) -> None:
         if error is None:
             return
+        with contextlib.suppress(sqlite3.Error):
+            self.manifest.close()
         writer = self.writer
         for task in getattr(writer, "tasks", ()):  # Whoosh's writer processes, if any
             task.terminate()
@@ -121,16 +140,17 @@ class NewGeneration:
             # and that must not hide the error that stopped the build.
             with contextlib.suppress(OSError):
                 writer.cancel()
-        if isinstance(error, OSError):
+        if isinstance(error, (OSError, sqlite3.Error)):
             raise self._write_error(error) from None
 
-    def _write_error(self, error: OSError) -> ImrError:
+    def _write_error(self, error: OSError | sqlite3.Error) -> ImrError:
         """A write error removes the new generation's folder, frees the space, and says so."""
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)
-        where = f" ({error.filename})" if error.filename else ""
+        name = getattr(error, "filename", None)
+        where = f" ({name})" if name else ""
         return ImrError(
-            f"could not write the new index: {error.strerror or error}{where}",
+            f"could not write the new index: {getattr(error, 'strerror', None) or error}{where}",
             hint="free some disk space or choose another --index folder; "
             "the previous index is unchanged",
         )
@@ -168,3 +188,32 @@ class _GroupedMpWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+
+class _BatchedRunPool(writing.PostingPool):
+    """Whoosh's posting pool, writing the sorted runs it spills to disk (once it holds
+    `limitmb` of postings) as marshalled batches instead of one pickle per posting: pickling
+    and unpickling single postings was a third of a writer process's time in a 10k build
+    (benchmarks/out/profile-build-10000.md). The postings and their order are unchanged."""
+
+    def _write_run(self, f: Any, items: Iterable[tuple[Any, ...]]) -> None:
+        iterator = iter(items)
+        while batch := list(islice(iterator, _RUN_BATCH)):
+            data = marshal.dumps(batch)
+            f.write(_RUN_HEADER.pack(len(data)))
+            f.write(data)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator[tuple[Any, ...]]:
+        f = self._open_run(path)
+        try:
+            while header := f.read(_RUN_HEADER.size):
+                (length,) = _RUN_HEADER.unpack(header)
+                yield from marshal.loads(f.read(length))
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+# Every segment writer, in this process and the writer processes forked from it.
+writing.PostingPool = _BatchedRunPool

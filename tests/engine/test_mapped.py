@@ -14,6 +14,7 @@ import pytest
 
 from imrsearch import api
 from imrsearch.engine import mapped
+from imrsearch.engine.manifest import MANIFEST
 from imrsearch.engine.store import IndexStore
 from imrsearch.engine.writer import NewGeneration
 from imrsearch.model import Letter
@@ -118,8 +119,8 @@ def test_a_query_never_reads_the_manifest(samples_index: Path) -> None:
     generation = IndexStore(samples_index).require_live()
     read = {Path(p).name for p in json.loads(done.stdout) if Path(p).parent == generation}
     assert "generation.json" in read  # the check before Whoosh reads the index: it ran
-    assert "manifest.json" not in read
-    assert (generation / "manifest.json").is_file()
+    assert MANIFEST not in read
+    assert (generation / MANIFEST).is_file()
 
 
 def test_answers_equal_whooshs_own_storage(large_index: Path, monkeypatch) -> None:

@@ -324,13 +324,13 @@ def test_a_newline_in_a_file_name_never_adds_a_line_to_an_excerpt(hostile):
 
 
 def test_a_query_reads_no_manifest(hostile, monkeypatch):
-    """Finding 8: the query path reads the small per-generation file, never manifest.json
-    (which lists every file of the archive: seconds and hundreds of MB at two million)."""
-    from imrsearch.engine import store
+    """Finding 8: the query path reads the small per-generation file, never the manifest
+    (which lists every file of the archive: hundreds of MB at two million)."""
+    import sqlite3
 
     def refuse(*_args, **_kwargs):
-        raise AssertionError("manifest.json read on the query path")
+        raise AssertionError("the manifest was opened on the query path")
 
-    monkeypatch.setattr(store, "read_manifest", refuse)
+    monkeypatch.setattr(sqlite3, "connect", refuse)
     assert api.search(MARKER, hostile["index"]).total >= 1
     assert api.show(display_path(hostile["letter"]), hostile["index"]).decisions
