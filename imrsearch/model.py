@@ -505,8 +505,9 @@ class Phrase:
     decisions: int  # matching decisions whose rationale holds it
     upheld: int
     overturned: int
-    index_decisions: int  # decisions of the whole index whose rationale holds it
-    score: float  # distinctiveness: log-likelihood G² against the rest of the index
+    # its estimated share of the other decisions of the index, from a fixed sample of them
+    elsewhere: float
+    score: float  # distinctiveness: log-likelihood G² against the rest of the index (estimated)
     example: str  # a citation of one decision that holds it
     query: str  # the query that finds the decisions holding it
 
@@ -523,3 +524,4 @@ class PhraseReport:
     # with --by outcome: the passages most distinctive of upheld and of overturned decisions
     by_outcome: dict[str, list[Phrase]] = field(default_factory=dict)
     elapsed: float = 0.0
+    sampled: int = 0  # matching decisions read to find the passages (all, up to 2,000)

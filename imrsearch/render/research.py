@@ -205,7 +205,7 @@ def _phrase_table(title: str, listed: list[Phrase], versus: str) -> Table:
     table = Table(title=Text(title), title_justify="left", show_edge=False, show_lines=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("passage · a decision citing it · the query", ratio=1, min_width=28)
-    for name in ("decisions", "up/over", "rate", "index", versus):
+    for name in ("decisions", "up/over", "rate", "elsewhere", versus):
         table.add_column(name, justify="right", no_wrap=True)
     for rank, p in enumerate(listed, 1):
         cell = Text(for_terminal(f"“{p.text}”"), style="bold")
@@ -217,7 +217,7 @@ def _phrase_table(title: str, listed: list[Phrase], versus: str) -> Table:
             f"{p.decisions:,}",
             f"{p.upheld:,}/{p.overturned:,}",
             f"{p.uphold_rate:.0%}",
-            f"{p.index_decisions:,}",
+            f"≈{p.elsewhere:.1%}",
             f"{p.score:.1f}",
         )
     return table
@@ -232,9 +232,11 @@ def print_phrases(console: Console, report: PhraseReport) -> None:
     else:
         title = "recurring passages, most distinctive against the whole index (G²) first"
         console.print(_phrase_table(title, report.phrases, "G²"))
+    found_in = "" if report.sampled >= report.total else f" (found in {report.sampled:,} of them)"
     console.print(
         Text(
-            f"{report.total:,} matching decisions; counted in {report.elapsed:.2f} s",
+            f"{report.total:,} matching decisions{found_in}; counted in {report.elapsed:.2f} s;"
+            " elsewhere: the share of the other decisions, estimated from a sample",
             style="dim",
         )
     )
@@ -247,7 +249,7 @@ def phrase_dict(p: Phrase) -> dict[str, Any]:
         "upheld": p.upheld,
         "overturned": p.overturned,
         "uphold_rate": round(p.uphold_rate, 4),
-        "index_decisions": p.index_decisions,
+        "elsewhere_estimate": round(p.elsewhere, 4),
         "score": round(p.score, 3),
         "example": p.example,
         "query": p.query,
@@ -256,6 +258,7 @@ def phrase_dict(p: Phrase) -> dict[str, Any]:
 
 def write_phrases_json(report: PhraseReport, out: IO[str]) -> None:
     data: dict[str, Any] = {"query": report.query, "total": report.total}
+    data["sampled"] = report.sampled
     if report.by_outcome:
         data["by_outcome"] = {k: [phrase_dict(p) for p in v] for k, v in report.by_outcome.items()}
     else:
@@ -271,7 +274,7 @@ PHRASE_COLUMNS = (
     "upheld",
     "overturned",
     "uphold_rate",
-    "index_decisions",
+    "elsewhere_estimate",
     "score",
     "example",
     "query",
