@@ -230,3 +230,20 @@ def test_build_over_the_real_corpus_and_samples(tmp_path: Path) -> None:
     named = {e.path: e.reason for e in api.errors(tmp_path / "ix")}
     copy = display_path(archive / "samples" / "CM16-0248698.pdf")
     assert named[copy] == f"duplicate of {display_path(corpus['CM16-0248698.pdf'])}"
+
+
+def test_a_parallel_build_publishes_only_every_document(tmp_path: Path) -> None:
+    """The count of documents a parallel build checks comes from the segments, and a writer
+    process's lost segment (one document short here) stops the publication."""
+    from imrsearch.engine.writer import NewGeneration
+
+    letters = [load_letter(p)[0] for p in sorted(SAMPLES.glob("*.txt"))]
+    store = IndexStore(tmp_path / "ix")
+    with store.write_lock(), NewGeneration(store, update=False, parallel=True) as generation:
+        for letter in letters:
+            generation.add(letter)
+        added = generation.documents
+        generation.documents += 1  # as if a writer process's segment were lost
+        with pytest.raises(ImrError, match=f"holds {added:,} of {added + 1:,} documents"):
+            generation.publish({"archive": "x", "report": {}})
+    assert store.pointer() is None
