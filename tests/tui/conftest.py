@@ -42,10 +42,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait out the chain search → results → letter read → preview scroll."""
-    for _ in range(3):
+    """Wait out the chain search → results → letter read → preview scroll: each step may
+    start the next worker or refresh, so wait until two rounds in a row find no worker."""
+    idle = 0
+    for _ in range(20):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        idle = idle + 1 if not any(w.is_running for w in pilot.app.workers) else 0
+        if idle >= 2:
+            break
 
 
 async def submit(pilot: Pilot, text: str) -> None:
