@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from whoosh import query as wq
 
+from imrsearch.engine import ties
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.schema import break_between
 from imrsearch.engine.search import Searcher
@@ -93,7 +94,7 @@ def phrases(
 ) -> PhraseReport:
     started = time.perf_counter()
     whoosh = searcher.whoosh
-    matched = list(searcher.matches(text).docs())
+    matched = ties.ordered(whoosh.reader(), searcher.matches(text).docs())
     docs: dict[int, tuple[str, str]] = {}  # docnum → (sentences joined, outcome)
     counts: dict[str, Counter[Gram]] = {}  # per outcome with `by_outcome`, else under ""
     for docnum in matched:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from whoosh import collectors
 from whoosh import query as wq
 
-from imrsearch.engine import ties
+from imrsearch.engine import shards, ties
 from imrsearch.engine.collect import needs_hit_filter, scores_apart
 from imrsearch.engine.facets import FacetCounter
 from imrsearch.engine.highlighting import query_highlight
@@ -62,7 +62,7 @@ class Searcher:
 
     def _open(self, generation) -> None:
         self.generation = generation
-        self._ix = MappedStorage(str(generation), self._checkpoint).open_index()
+        self._ix = shards.open_index(MappedStorage(str(generation), self._checkpoint), generation)
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
         self._facet_counter = FacetCounter(self._searcher.reader())

@@ -10,6 +10,7 @@ order.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from heapq import heappush, heapreplace
 from typing import Any
 
@@ -74,6 +75,13 @@ class StableAll(collectors.UnlimitedCollector):
         keys = self.top_searcher.reader().column_reader(KEY)
         self.items.sort(key=lambda item: (0 - item[0], keys[item[1]]))
         return self._results(self.items, docset=self.docset)
+
+
+def ordered(reader: Any, docnums: Iterable[int]) -> list[int]:
+    """Documents in key order: what a tool that lists or counts them in turn walks through, so
+    that its first and its ties do not depend on the layout."""
+    keys = reader.column_reader(KEY)
+    return sorted(docnums, key=keys.__getitem__)
 
 
 def scored(limit: int | None) -> collectors.ScoredCollector:
