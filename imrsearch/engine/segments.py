@@ -17,6 +17,7 @@ index of one segment is what Whoosh did.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from whoosh import columns, matching
@@ -46,7 +47,12 @@ def _multiterm_matcher(self: MultiTerm, searcher: Any, context: Any = None) -> A
     from the segment being searched: Whoosh scores a wildcard that reaches one word as that
     word and one that reaches several at a constant score, so a segment that held one of the
     words scored its documents apart from the rest."""
-    words = [word for word in self._btexts(searcher.get_parent().reader()) if word]
+    top = searcher.get_parent()
+    held = getattr(self, "_whole_words", None)
+    if held is None or held[0]() is not top:  # expanded once per search, not per segment
+        held = (weakref.ref(top), [word for word in self._btexts(top.reader()) if word])
+        self._whole_words = held
+    words = held[1]
     if not words:
         return matching.NullMatcher()
     if len(words) == 1:
