@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from imrsearch.engine.manifest import Entry, Manifest, read_meta
+from imrsearch.engine.shards import SHARDINGS
 from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore
 from imrsearch.engine.writer import NewGeneration
 from imrsearch.errors import ImrError
@@ -45,10 +46,15 @@ def build(
     progress: Progress | None = None,
     workers: int | None = None,
     follow_symlinks: bool = False,
+    shards: str | None = None,
 ) -> BuildReport:
+    if shards is not None and shards not in SHARDINGS:
+        raise ImrError(
+            f"unknown sharding '{shards}'", hint="--shards takes: " + ", ".join(SHARDINGS)
+        )
     archive = _archive_root(archive)
     with store.write_lock(archive):
-        return _build(archive, store, progress, workers, follow_symlinks)
+        return _build(archive, store, progress, workers, follow_symlinks, shards)
 
 
 def build_first(
@@ -71,16 +77,18 @@ def _build(
     progress: Progress | None,
     workers: int | None,
     follow_symlinks: bool,
+    shards: str | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     walk = walk_archive(archive, follow_symlinks=follow_symlinks)
     report = _report(store, archive, "build", walk)
     parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
     order = _walk_order(walk)
-    with NewGeneration(store, update=False, parallel=parallel) as generation:
+    sharded = shards is not None
+    with NewGeneration(store, update=False, parallel=parallel, sharded=sharded) as generation:
         results = _in_order(load_letters(walk.files, workers), walk.files)
         _index(generation, results, len(walk.files), report, progress, order)
-        return _publish(generation, archive, report, started, None, follow_symlinks)
+        return _publish(generation, archive, report, started, None, follow_symlinks, shards)
 
 
 def update(
@@ -106,7 +114,8 @@ def update(
         report = _report(store, archive, "update", walk)
         present = {display_path(p): p for p in walk.files}
         order = {key: i for i, key in enumerate(present)}
-        with NewGeneration(store, update=True) as generation:
+        shards = meta.get("shards")
+        with NewGeneration(store, update=True, sharded=shards is not None) as generation:
             files = generation.manifest
             changes = _changes(files, present)
             generation.delete(changes.stale)
@@ -118,7 +127,8 @@ def update(
             to_read = [p for key, p in present.items() if key in changes.reread]
             results = _in_order(load_letters(to_read, workers), to_read)
             _index(generation, results, len(to_read), report, progress, order)
-            return _publish(generation, archive, report, started, meta["built_at"], follow_symlinks)
+            built_at = meta["built_at"]
+            return _publish(generation, archive, report, started, built_at, follow_symlinks, shards)
 
 
 @dataclass
@@ -293,6 +303,7 @@ def _publish(
     started: float,
     built_at: str | None,
     follow_symlinks: bool,
+    shards: str | None,
 ) -> BuildReport:
     files = generation.manifest
     report.text_only = [FileError(path, reason) for path, reason in files.text_only()]
@@ -311,6 +322,7 @@ def _publish(
         {
             "archive": str(archive),
             "follow_symlinks": follow_symlinks,
+            "shards": shards,
             "built_at": built_at or now,
             "updated_at": now,
             "report": asdict(report),

@@ -22,13 +22,16 @@ def build(
     progress: Progress | None = None,
     workers: int | None = None,
     follow_symlinks: bool = False,
+    shards: str | None = None,
 ) -> BuildReport:
     """A new index of `archive`; symlinks that lead out of it are skipped and reported unless
-    `follow_symlinks`."""
+    `follow_symlinks`. With `shards="year"`, one index per decision year (updates keep it)."""
     from imrsearch import build as builder
 
     store = store_at(index)
-    return _with_news(builder.build(Path(archive), store, progress, workers, follow_symlinks))
+    return _with_news(
+        builder.build(Path(archive), store, progress, workers, follow_symlinks, shards)
+    )
 
 
 def update(

@@ -31,6 +31,10 @@ def index_build(
     workers: WorkersOption = None,
     follow_symlinks: FollowOption = None,
     as_json: JsonOption = False,
+    shards: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="'year': one index per decision year, for very large archives."),
+    ] = None,
 ) -> None:
     """Build a new index from an archive folder; the old one answers until the new is done.
 
@@ -38,9 +42,12 @@ def index_build(
     Examples:
       imrsearch index build ~/imr-letters
       imrsearch index build ~/imr-letters --index ~/indexes/imr
+      imrsearch index build ~/imr-letters --shards year
     """
     _run_build(
-        lambda progress: api.build(archive, index, progress, workers, bool(follow_symlinks)),
+        lambda progress: api.build(
+            archive, index, progress, workers, bool(follow_symlinks), shards
+        ),
         "Indexing",
         as_json,
     )

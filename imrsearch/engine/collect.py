@@ -24,7 +24,7 @@ from imrsearch.engine.query import LetterClause
 from imrsearch.engine.schema import pairs_field
 
 # The fields of a letter document whose letter has decisions (`documents.letter_documents`).
-_LETTER_FIELDS = frozenset({"kind", "doc_id", "path", "name", "case", "format", "summary"})
+_LETTER_FIELDS = frozenset({"kind", "doc_id", "order", "path", "name", "case", "format", "summary"})
 _LETTER_FIELDS |= {pairs_field("summary")}
 
 

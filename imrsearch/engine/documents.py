@@ -36,6 +36,7 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
     head = {
         "kind": KIND_LETTER,
         "doc_id": letter.path,
+        "order": order_key(letter.path, None),
         "path": letter.path,
         "name": letter.path.rsplit("/", 1)[-1],
         "case": letter.case_number or "",
@@ -98,6 +99,13 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
     return fields
 
 
+def order_key(path: str, number: int | None) -> bytes:
+    """Where a document goes among equals (`engine.ties`): by path, the letter before its
+    decisions, the decisions by number."""
+    item = b"" if number is None else b"\0" + number.to_bytes(4, "big", signed=False)
+    return path.encode("utf-8", "surrogatepass") + item
+
+
 def _decision_document(
     letter: Letter, decision: Decision, shared: dict[str, Any]
 ) -> dict[str, Any]:
@@ -111,6 +119,7 @@ def _decision_document(
     doc = dict(shared)
     doc.update(
         doc_id=f"{letter.path}#{decision.number}",
+        order=order_key(letter.path, decision.number),
         number=decision.number,
         # `service:` words find a partial authorisation by any of its requests; the item
         # stored and shown stays the IMR-eligible one

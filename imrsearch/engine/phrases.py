@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from imrsearch.engine import ties
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.schema import break_between
 from imrsearch.engine.search import Searcher
@@ -142,7 +143,8 @@ def phrases(
     by_outcome: bool = False,
 ) -> PhraseReport:
     started = time.perf_counter()
-    matched = sorted(searcher.matches(text).docs())
+    # in key order (path, item), so a sharded index samples the same decisions
+    matched = ties.ordered(searcher.whoosh.reader(), searcher.matches(text).docs())
     sample = read(searcher, evenly(matched, SAMPLE))
     # a passage in `minimum` of the matches is in about this many of the sample
     recurring = max(2, minimum * len(sample) // max(1, len(matched)))
@@ -247,7 +249,9 @@ def _background(searcher: Searcher) -> list[tuple[int, str]]:
     whoosh = searcher.whoosh
     found = _BACKGROUNDS.get(whoosh)
     if found is None:
-        everywhere = evenly(sorted(whoosh.docs_for_query(decision_filter())), BACKGROUND)
+        # key order (path, item): a sharded index draws the same sample
+        every = ties.ordered(whoosh.reader(), whoosh.docs_for_query(decision_filter()))
+        everywhere = evenly(every, BACKGROUND)
         rationales = read(searcher, everywhere)
         found = [(n, rationales[n].joined if n in rationales else "") for n in everywhere]
         _BACKGROUNDS[whoosh] = found

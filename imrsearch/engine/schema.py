@@ -28,7 +28,8 @@ from imrsearch.vocab.common import COMMON_WORDS
 # guideline topic, licensure state.
 # 7 also: each prose field has a field of the word pairs where a common word takes part.
 # 7 also: the manifest is an SQLite file read row by row (manifest.sqlite, not manifest.json).
-SCHEMA_VERSION = 7
+# 8: `order`, the column that orders equal scores and dates (`ties`); an index may be sharded.
+SCHEMA_VERSION = 8
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
 # breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23
@@ -268,6 +269,7 @@ def build_schema() -> fields.Schema:
         injured=fields.DATETIME(stored=True),
         decided=fields.DATETIME(stored=True),
         decided_key=fields.COLUMN(columns.NumericColumn("i")),  # YYYYMMDD, 0 if undated
+        order=fields.COLUMN(columns.VarBytesColumn()),  # path, item: breaks ties (`ties`)
         assigned=fields.DATETIME(),
         year=fields.NUMERIC(int),
         category=fields.KEYWORD(lowercase=True, commas=True),

@@ -9,9 +9,10 @@ import time
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from whoosh import collectors, sorting
+from whoosh import collectors
 from whoosh import query as wq
 
+from imrsearch.engine import shards, ties
 from imrsearch.engine.collect import needs_hit_filter, scores_apart
 from imrsearch.engine.facets import FacetCounter
 from imrsearch.engine.highlighting import query_highlight
@@ -61,7 +62,7 @@ class Searcher:
 
     def _open(self, generation) -> None:
         self.generation = generation
-        self._ix = MappedStorage(str(generation), self._checkpoint).open_index()
+        self._ix = shards.open_index(MappedStorage(str(generation), self._checkpoint), generation)
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
         self._facet_counter = FacetCounter(self._searcher.reader())
@@ -195,14 +196,13 @@ class Searcher:
             self._searcher.search_with_collector(q, watched)
             return watched.results()
 
-        if sort == "date":  # undated letters sort as 0, so last
-            by_date = sorting.FieldFacet("decided_key", reverse=True)
-            ranked = collect(self._searcher.collector(limit=None, sortedby=by_date))
+        if sort == "date":
+            ranked = collect(ties.by_date())
         elif limit is None or not scores_apart(parsed):
-            ranked = collect(self._searcher.collector(limit=None))
+            ranked = collect(ties.scored(None))
         else:
             docs = collect(collectors.UnsortedCollector()).docs()
-            top = collect(self._searcher.collector(limit=limit)) if docs and limit else []
+            top = collect(ties.scored(limit)) if docs and limit else []
             return _Found(parsed, len(docs), docs, top)
         return _Found(parsed, len(ranked), ranked.docs(), ranked)
 

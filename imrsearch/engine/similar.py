@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import time
 
+from whoosh import collectors
 from whoosh import query as wq
 
+from imrsearch.engine import ties
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.search import Searcher
 from imrsearch.errors import ImrError
@@ -58,9 +60,13 @@ def similar(searcher: Searcher, case: str, number: int | None = None, limit: int
     if not clauses:
         raise ImrError(f"{source} has no words to compare")
     itself = wq.Term("doc_id", f"{letter.path}#{number}")
-    found = whoosh.search(
-        wq.And([decision_filter(), wq.Or(clauses)]), limit=limit, mask=itself, terms=True
+    # Whoosh's own collector would order equal likeness by document number (see `ties`)
+    # (the filter wraps last, so that it sees the documents first)
+    collector = collectors.FilterCollector(
+        collectors.TermsCollector(ties.scored(limit)), restrict=itself
     )
+    whoosh.search_with_collector(wq.And([decision_filter(), wq.Or(clauses)]), collector)
+    found = collector.results()
     highlight = Highlight(words=frozenset(t.term for t in terms if t.field != "drug"))
     hits, shared = [], []
     for hit in found:

@@ -31,6 +31,7 @@ from imrsearch.engine import news
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.manifest import MANIFEST, Manifest
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
+from imrsearch.engine.shards import ShardWriters
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import Letter
@@ -52,22 +53,30 @@ class NewGeneration:
     an update.
     """
 
-    def __init__(self, store: IndexStore, *, update: bool, parallel: bool = False) -> None:
+    def __init__(
+        self, store: IndexStore, *, update: bool, parallel: bool = False, sharded: bool = False
+    ) -> None:
         self.store = store
         self.parallel = parallel
         self.documents = 0
         self.work: Path | None = None
+        self.shards: ShardWriters | None = None
         try:
             self.work = store.new_workspace(clone_live=update)
             live = store.live()
             if update and live is not None:
                 self.manifest = Manifest.copy(live / MANIFEST, self.work / MANIFEST)
+            else:
+                self.manifest = Manifest.create(self.work / MANIFEST)
+            if sharded:  # a writer per year (see `shards`), one process
+                self.shards = ShardWriters(self.work)
+                return
+            if update and live is not None:
                 # Read through files, not mmap: Whoosh copies each part of an mmapped segment
                 # into memory when it opens it, and the deletions' searcher opens every
                 # segment (gigabytes at 100k letters), to read a few postings.
                 self.ix = FileStorage(str(self.work), supports_mmap=False).open_index()
             else:
-                self.manifest = Manifest.create(self.work / MANIFEST)
                 self.ix = whoosh_index.create_in(str(self.work), build_schema())
             if parallel:
                 self.writer = _GroupedMpWriter(
@@ -83,6 +92,9 @@ class NewGeneration:
         paths = list(paths)
         if not paths:
             return
+        if self.shards is not None:
+            self.shards.delete(paths)
+            return
         # One searcher for all deletions: Whoosh opens a new one per call otherwise, which at
         # 100k letters cost gigabytes for an update of 1%.
         with self.writer.searcher() as searcher:
@@ -90,6 +102,9 @@ class NewGeneration:
                 self.writer.delete_by_term("path", path, searcher=searcher)
 
     def add(self, letter: Letter) -> None:
+        if self.shards is not None:
+            self.documents += self.shards.add(letter)
+            return
         with self.writer.group():  # a letter's documents stay together, in order
             for doc in letter_documents(letter):
                 self.writer.add_document(**doc)
@@ -98,6 +113,9 @@ class NewGeneration:
     def publish(self, meta: dict[str, Any]) -> Path:
         """Commit, check, finish the manifest beside the index and make this the live one."""
         assert self.work is not None
+        if self.shards is not None:
+            self.shards.commit()
+            return self._finish(meta)
         # An update adds a small segment; merging it into the big ones would rewrite them
         # (minutes and gigabytes at 100k letters): merged only once many pile up.
         merge = self.parallel or len(self.writer.segments) >= _MERGE_AT_SEGMENTS
@@ -114,6 +132,10 @@ class NewGeneration:
                 hint="run the build again; the previous index is unchanged",
             )
         self.ix.close()
+        return self._finish(meta)
+
+    def _finish(self, meta: dict[str, Any]) -> Path:
+        assert self.work is not None
         self.manifest.finish({"schema_version": SCHEMA_VERSION, **meta})
         news.record(self.work, self.store)  # published with the generation, or not at all
         return self.store.publish(self.work)
@@ -131,6 +153,12 @@ class NewGeneration:
             return
         with contextlib.suppress(sqlite3.Error):
             self.manifest.close()
+        if self.shards is not None:
+            with contextlib.suppress(OSError):
+                self.shards.cancel()
+            if isinstance(error, (OSError, sqlite3.Error)):
+                raise self._write_error(error) from None
+            return
         writer = self.writer
         for task in getattr(writer, "tasks", ()):  # Whoosh's writer processes, if any
             task.terminate()

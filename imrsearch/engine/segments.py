@@ -1,0 +1,106 @@
+"""What Whoosh decides segment by segment, decided for the whole index.
+
+A sharded index (`shards`), and an unsharded one written by several processes, is read as
+several segments under one reader. Whoosh scores with the whole index's statistics, but makes
+some choices from the segment it is searching, so the same document could score a little
+differently, or read the wrong column value, depending on which segment holds it:
+
+- a column over segments left out a segment without that column's file;
+- a wildcard that reaches one word in a segment scored as that word, not at a constant score;
+- the shape of a tree of OR and AND matchers (so the order in which scores are added, and the
+  last bits of a sum) followed the segment's term counts, and an OR chose its matcher by the
+  segment's size.
+
+Each is patched here to decide from the whole index (the top searcher's reader), which for an
+index of one segment is what Whoosh did.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from whoosh import columns, matching
+from whoosh.query import MultiTerm, Or, Term
+from whoosh.query.compound import CompoundQuery, DefaultOr, PreloadedOr
+from whoosh.reading import MultiReader
+from whoosh.searching import SearchContext
+
+
+def _column_reader(
+    self: MultiReader,
+    fieldname: str,
+    column: Any = None,
+    reverse: bool = False,
+    translate: bool = True,
+) -> columns.MultiColumnReader:
+    """A column over every segment. Whoosh's own leaves out a segment that has no file for the
+    column (no document of it has a value: the undated shard has no year), which shifts every
+    later segment's documents onto the wrong values; a segment reader gives such a segment
+    the column's default value, as for one segment alone."""
+    readers = [r.column_reader(fieldname, column, reverse, translate) for r in self.readers]
+    return columns.MultiColumnReader(readers, list(self.doc_offsets))
+
+
+def _multiterm_matcher(self: MultiTerm, searcher: Any, context: Any = None) -> Any:
+    """Whoosh's matcher of a wildcard or fuzzy term, its words taken from the whole index, not
+    from the segment being searched: Whoosh scores a wildcard that reaches one word as that
+    word and one that reaches several at a constant score, so a segment that held one of the
+    words scored its documents apart from the rest."""
+    top = searcher.get_parent()
+    held = getattr(self, "_whole_words", None)
+    if held is None or held[0]() is not top:  # expanded once per search, not per segment
+        held = (weakref.ref(top), [word for word in self._btexts(top.reader()) if word])
+        self._whole_words = held
+    words = held[1]
+    if not words:
+        return matching.NullMatcher()
+    if len(words) == 1:
+        return Term(self.field(), words[0]).matcher(searcher, context)
+    if self.constantscore:
+        context = (context or SearchContext()).set(weighting=None)
+    terms = [Term(self.field(), word) for word in words]
+    return Or(terms, boost=self.boost).matcher(searcher, context)
+
+
+def _tree_matcher(
+    self: CompoundQuery,
+    subs: list[Any],
+    mcls: Any,
+    searcher: Any,
+    context: Any,
+    q_weight_fn: Any,
+    **kwargs: Any,
+) -> Any:
+    """Whoosh's tree of sub-matchers, weighted by the whole index's sizes (an AND puts the
+    rarest first, as Whoosh's own weight does, negated)."""
+    if q_weight_fn is not None:
+        reader = searcher.get_parent().reader()
+        sign = -1 if mcls is matching.IntersectionMatcher else 1
+
+        def q_weight_fn(q: Any) -> int:
+            return sign * q.estimate_size(reader)
+
+    return _whoosh_tree_matcher(self, subs, mcls, searcher, context, q_weight_fn, **kwargs)
+
+
+def _or_matcher(self: Or, subs: list[Any], searcher: Any, context: Any) -> Any:
+    """Whoosh's choice of OR matcher (a tree, or every match loaded at once), by the whole
+    index's size: the two add scores in different orders."""
+    if self.matcher_type != self.AUTO_MATCHER:
+        return _whoosh_or_matcher(self, subs, searcher, context)
+    needs_current = context.needs_current if context else True
+    large = searcher.get_parent().doc_count_all() > 5000
+    tree = needs_current or self.scale or len(subs) == 2 or large
+    cls = DefaultOr if len(subs) < self.TOO_MANY_CLAUSES and tree else PreloadedOr
+    return cls(subs, boost=self.boost, minmatch=self.minmatch, scale=self.scale).matcher(
+        searcher, context
+    )
+
+
+_whoosh_tree_matcher = CompoundQuery._tree_matcher
+_whoosh_or_matcher = Or._matcher
+MultiReader.column_reader = _column_reader
+MultiTerm.matcher = _multiterm_matcher
+CompoundQuery._tree_matcher = _tree_matcher
+Or._matcher = _or_matcher
