@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from heapq import heappush, heapreplace
+from heapq import heapify, heappush, heapreplace
 from typing import Any
 
 from whoosh import collectors, sorting
@@ -40,6 +40,8 @@ class StableTop(collectors.TopCollector):
     skipped only if it cannot reach the heap's least score, not if it can tie it: a tie may have
     a lesser key."""
 
+    items: list[Any]  # (score, _Later(key), docnum), a heap
+
     def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
         super().prepare(top_searcher, q, context)
         self._keys = top_searcher.reader().column_reader(KEY)
@@ -61,7 +63,10 @@ class StableTop(collectors.TopCollector):
         return 0 - score
 
     def remove(self, global_docnum: int) -> None:
-        raise NotImplementedError("documents are never removed from a search's results")
+        """Drop a document from the top (Whoosh's own `remove` expects pairs, not triples)."""
+        kept: list[Any] = [entry for entry in self.items if entry[2] != global_docnum]
+        heapify(kept)
+        self.items = kept
 
     def results(self) -> Any:
         items = sorted(self.items, reverse=True)

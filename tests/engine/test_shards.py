@@ -161,3 +161,14 @@ def test_an_update_equals_a_fresh_sharded_build(tmp_path: Path) -> None:
     with Searcher(IndexStore(tmp_path / "updated")) as searcher:
         assert searcher.search("year:2012", limit=None).total > 0
         assert searcher.search("year:2015", limit=None).total == 0
+
+
+def test_the_stable_top_drops_a_removed_document() -> None:
+    """Whoosh may remove a document from a top collector; ours keeps the heap whole."""
+    from imrsearch.engine.ties import StableTop, _Later
+
+    top = StableTop(limit=3)
+    top.items = [(1.0, _Later(b"b"), 7), (2.0, _Later(b"a"), 3), (1.5, _Later(b"c"), 9)]
+    top.remove(3)
+    assert sorted(entry[2] for entry in top.items) == [7, 9]
+    assert top.items[0][2] == 7  # the least score is still at the heap's root
