@@ -8,11 +8,18 @@ OUT_DIR/letters/YYYY/MM/<case>.txt, with the artifacts of PDF text (blank line a
 trailing spaces, form feeds at page breaks, glued lines, redaction gaps, wrapped phrases). Beside
 them, OUT_DIR/truth.jsonl holds one line per letter (same order) with what the index should
 find, so benchmarks check answers, not just speed. The same seed gives the same archive.
+
+Every letter is distinct: a letter without a header (no case number, no date) drawn from the
+same case with the same items and age as an earlier one would be that letter in other line
+breaks, which imrsearch indexes once as a copy (as it does a PDF and its text), so such a draw
+is made again (`_redraw`). Each truth line carries `words`, a digest of the letter's words.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
 import multiprocessing
 import random
@@ -360,9 +367,12 @@ def _credentials(rng: random.Random, case: Case) -> tuple[str, list[str]]:
     return f"{_AFFILIATION} {_PRACTICE}", block
 
 
-def make_letter(parts: Parts, seed: int, index: int) -> tuple[str, str, dict[str, Any]]:
-    """Letter number `index` of the archive for `seed`: (relative path, text, truth record)."""
-    rng = random.Random(f"{seed}:{index}")
+def make_letter(
+    parts: Parts, seed: int, index: int, draw: int = 0
+) -> tuple[str, str, dict[str, Any]]:
+    """Letter number `index` of the archive for `seed`: (relative path, text, truth record);
+    `draw` > 0 draws it again."""
+    rng = random.Random(f"{seed}:{index}:{draw}" if draw else f"{seed}:{index}")
     case = rng.choice(parts.cases)
     decided = _FIRST_DAY + timedelta(days=rng.randrange((_LAST_DAY - _FIRST_DAY).days + 1))
     assigned = decided - timedelta(days=rng.randint(10, 35))
@@ -457,6 +467,7 @@ def make_letter(parts: Parts, seed: int, index: int) -> tuple[str, str, dict[str
             }
         )
     path = f"{decided.year}/{decided.month:02d}/{number}.txt"
+    text = page.render(style)
     truth = {
         "path": path,
         "case_number": number if header else None,
@@ -468,8 +479,14 @@ def make_letter(parts: Parts, seed: int, index: int) -> tuple[str, str, dict[str
         "header": layout,
         "style": style,
         "items": truth_items,
+        "words": words_key(text),
     }
-    return path, page.render(style), truth
+    return path, text, truth
+
+
+def words_key(text: str) -> str:
+    """A digest of the letter's words, whatever its line breaks and spaces."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 def _wrapped(rationale: str, present: set[str]) -> set[str]:
@@ -497,23 +514,35 @@ def flip_first_outcome(text: str) -> tuple[str, str]:
 _PARTS: Parts | None = None  # set in the parent before forking the workers
 
 
-def _make_chunk(args: tuple[Path, int, int, int]) -> tuple[list[str], int]:
-    """Write letters `first` to `last` - 1; their truth lines and how many decisions they hold."""
+def _make_chunk(args: tuple[Path, int, int, int]) -> list[dict[str, Any]]:
+    """Write letters `first` to `last` - 1; their truth records."""
     letters, seed, first, last = args
     assert _PARTS is not None
-    lines = []
-    decisions = 0
-    made_dirs: set[Path] = set()
+    records = []
     for index in range(first, last):
         path, text, truth = make_letter(_PARTS, seed, index)
-        target = letters / path
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        target.write_text(text, encoding="utf-8")
-        lines.append(json.dumps(truth))
-        decisions += len(truth["items"])
-    return lines, decisions
+        _write(letters / path, text)
+        records.append(truth)
+    return records
+
+
+def _write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def _redraw(letters: Path, seed: int, index: int, old: dict[str, Any], seen: set[str]) -> dict:
+    """Letter `index` drawn again until its words are new, in place of the copy just written
+    (its own file under the archive being made)."""
+    assert _PARTS is not None
+    (letters / old["path"]).unlink()
+    draw = 1
+    while True:
+        path, text, truth = make_letter(_PARTS, seed, index, draw)
+        if truth["words"] not in seen:
+            _write(letters / path, text)
+            return truth
+        draw += 1
 
 
 def generate(
@@ -527,18 +556,27 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     step = 500
     chunks = [(folder, seed, i, min(i + step, letters)) for i in range(0, letters, step)]
-    decisions = 0
-    with open(out / "truth.jsonl", "w", encoding="utf-8") as truth:
+    decisions = redrawn = 0
+    seen: set[str] = set()
+    with contextlib.ExitStack() as stack:
+        truth = stack.enter_context(open(out / "truth.jsonl", "w", encoding="utf-8"))
         if workers > 1 and len(chunks) > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for chunk in pool.imap(_make_chunk, chunks):
-                    decisions += _save(truth, chunk)
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+            made = pool.imap(_make_chunk, chunks)  # in order: the same seed, the same redraws
         else:
-            for chunk in chunks:
-                decisions += _save(truth, _make_chunk(chunk))
+            made = map(_make_chunk, chunks)
+        for (_, _, first, _), records in zip(chunks, made, strict=True):
+            for index, record in enumerate(records, start=first):
+                if record["words"] in seen:
+                    record = _redraw(folder, seed, index, record, seen)
+                    redrawn += 1
+                seen.add(record["words"])
+                decisions += len(record["items"])
+                truth.write(json.dumps(record) + "\n")
     summary = {
         "letters": letters,
         "decisions": decisions,
+        "redrawn": redrawn,
         "seed": seed,
         "harvested_cases": len(_PARTS.cases),
         "harvested_items": len(_PARTS.items),
@@ -549,15 +587,12 @@ def generate(
     return summary
 
 
-def _save(handle, chunk: tuple[list[str], int]) -> int:
-    lines, decisions = chunk
-    handle.write("\n".join(lines) + "\n")
-    return decisions
-
-
 def read_truth(out: Path) -> list[dict[str, Any]]:
     with open(out / "truth.jsonl", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        letters = [json.loads(line) for line in handle if line.strip()]
+    if letters and "words" not in letters[0]:
+        raise SystemExit(f"{out}: its truth predates the words key; generate the archive again")
+    return letters
 
 
 def main(argv: list[str] | None = None) -> int:

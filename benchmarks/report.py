@@ -46,7 +46,13 @@ def all_ok(result: dict[str, Any]) -> bool:
         and not update["truth_mismatches"]
         and not update.get("fresh_mismatches")
         and result["build"]["failures"] == 0
+        and _letters_as_truth(result)
     )
+
+
+def _letters_as_truth(result: dict[str, Any]) -> bool:
+    """The build indexed every letter of the archive (the generator makes each distinct)."""
+    return result["build"]["letters"] == result["archive"]["distinct_letters"]
 
 
 def _update_checks(update: dict[str, Any]) -> str:
@@ -98,7 +104,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"{'All checks passed' if all_ok(result) else '**Some checks FAILED**'}: "
         f"{passed}/{len(checked)} query answers match the generator's truth; "
         + _update_checks(update)
-        + f"; files the build could not index: {build['failures']}.",
+        + f"; files the build could not index: {build['failures']}; letters indexed "
+        f"{build['letters']:,} of {archive['distinct_letters']:,} distinct "
+        f"({'ok' if _letters_as_truth(result) else '**FAIL**'}; "
+        f"{build['duplicates']:,} files reported as copies of another).",
         "### Archive",
         _table(
             ["letters", "decisions", "raw text", "phrases wrapped across lines", "generated in"],

@@ -159,6 +159,7 @@ def _build_summary(result: measure.Measured, index: Path, raw_bytes: int) -> dic
         "letters": built["letters"],
         "decisions": built["decisions"],
         "failures": len(built["failures"]),
+        "duplicates": len(built["duplicates"]),
         "warnings": built["warnings"],
         "letters_per_s": built["letters"] / result.wall,
         "largest_rss": result.largest_rss,
@@ -245,6 +246,7 @@ def bench_size(size: int, archive: Path | None, samples: Path, config: Config) -
         "size": len(truth_letters),
         "archive": {
             "letters": len(truth_letters),
+            "distinct_letters": len({t["words"] for t in truth_letters}),
             "decisions": len(truth),
             "raw_bytes": raw_bytes,
             "generate_s": generated["seconds"],

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -71,7 +72,7 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
     assert sum(r["ok"] is True for r in rows) >= 20
     assert not result["update"]["truth_mismatches"]
     assert result["update"]["fresh_mismatches"] == []
-    assert result["build"]["letters"] == 50
+    assert result["build"]["letters"] == result["archive"]["distinct_letters"] == 50
     # The update changed the run's links, not the kept archive.
     assert result["update"]["changed"] >= 1
     assert {p: p.read_bytes() for p in (archive / "letters").rglob("*.txt")} == before
@@ -81,6 +82,34 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
     selective = {r["query"] for r in rows if r["selective"]}
     assert 'outcome:upheld drug:valium "no provision to modify"' in selective
     assert '"not medically necessary"' not in selective
+
+
+def test_generator_draws_a_copy_of_an_earlier_letter_again(tmp_path: Path, monkeypatch) -> None:
+    """A header-less letter whose words an earlier one has would be indexed once, as a copy;
+    the generator draws it again, so every letter of the truth is distinct."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+    def make_letter(parts, seed, index, draw=0):
+        text = "the same words" if index in (1, 3) and draw < 2 else f"letter {index} {draw}"
+        truth = {"path": f"{index}-{draw}.txt", "items": [{}], "words": generate.words_key(text)}
+        return truth["path"], text, truth
+
+    monkeypatch.setattr(generate, "harvest", lambda sources: SimpleNamespace(cases=[], items=[]))
+    monkeypatch.setattr(generate, "make_letter", make_letter)
+    summary = generate.generate(tmp_path, 5, seed=1, sources=[tmp_path], workers=1)
+    truth = generate.read_truth(tmp_path)
+    assert summary["redrawn"] == 1
+    assert len({t["words"] for t in truth}) == len(truth) == 5
+    assert [t["path"] for t in truth] == ["0-0.txt", "1-0.txt", "2-0.txt", "3-2.txt", "4-0.txt"]
+    files = sorted(p.name for p in (tmp_path / "letters").iterdir())
+    assert files == ["0-0.txt", "1-0.txt", "2-0.txt", "3-2.txt", "4-0.txt"]  # the copy is gone
+    assert generate.words_key("Valium 10mg #90:\n\nUpheld \n") == generate.words_key(
+        "Valium  10mg\f#90: Upheld"
+    )
 
 
 def test_growth_fits_and_projects(tmp_path: Path) -> None:
