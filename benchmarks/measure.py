@@ -178,8 +178,10 @@ def tree_size(folder: Path) -> int:
 
 
 def imrsearch_command() -> list[str]:
-    """The installed `imrsearch` script, else the module through this interpreter."""
-    script = shutil.which("imrsearch")
+    """The `imrsearch` script installed beside this interpreter (not a version manager's shim
+    on PATH, which adds its own start-up), else the one on PATH, else the module."""
+    beside = Path(sys.executable).parent / "imrsearch"
+    script = str(beside) if beside.is_file() else shutil.which("imrsearch")
     return [script] if script else [sys.executable, "-m", "imrsearch"]
 
 

@@ -1,3 +1,3 @@
-from imrsearch.cli import main
+from imrsearch.cli import run
 
-main()
+run()

@@ -3,6 +3,9 @@ anything that is not a plain query goes to typer."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import subprocess
@@ -111,3 +114,51 @@ def test_a_cold_query_imports_no_front_end_library(samples_index: Path) -> None:
     assert "whoosh.searching" in imported  # it did search
     heavy = ("typer", "click", "rich", "textual", "asyncio", "urllib.request", "http", "email")
     assert sorted(m for m in imported if m.split(".")[0] in heavy or m in heavy) == []
+
+
+def _program(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "imrsearch", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_the_program_ends_a_plain_query_with_its_whole_answer_and_status(
+    samples_index: Path, tmp_path: Path
+) -> None:
+    """A plain query leaves without the interpreter's teardown: the answer must still be
+    whole (flushed), the exit status grep's, and what it writes closed."""
+    index = str(samples_index)
+    done = _program("query", "--json", "--index", index, "drug:valium")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == 5
+    done = _program("query", "--csv", "--index", index, "medically")
+    assert done.returncode == 0
+    assert len(list(csv.reader(io.StringIO(done.stdout)))) > 20
+    done = _program("query", "--index", index, "drug:nosuchdrugatall")
+    assert done.returncode == 1 and "No decisions match" in done.stderr
+    done = _program("query", "--index", index, "outcome:sideways")
+    assert done.returncode == 2 and "outcome" in done.stderr
+    cites = tmp_path / "cites.txt"
+    done = _program("query", "--index", index, "--cite", "--cite-file", str(cites), "drug:valium")
+    written = cites.read_text()
+    assert done.returncode == 0 and "5 citation(s) written" in done.stderr
+    assert written.count("Source: ") == 5 and written.endswith("\n")
+
+
+def test_the_program_stops_quietly_when_its_reader_goes(samples_index: Path) -> None:
+    command = [sys.executable, "-m", "imrsearch", "query", "--csv", "--index"]
+    reader = subprocess.Popen(
+        [*command, str(samples_index), "medically"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # `| head -1`
+    assert reader.wait(timeout=60) == 0
+    assert "Traceback" not in reader.stderr.read().decode()

@@ -8,11 +8,11 @@ and typer itself only when the command line is not a plain query (see `cli.quick
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from imrsearch.errors import ImrError
 
-__all__ = ["QUERY_HELP", "app", "main"]
+__all__ = ["QUERY_HELP", "app", "main", "run"]
 
 
 def main() -> None:
@@ -33,6 +33,36 @@ def main() -> None:
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)  # as typer does
+
+
+def run() -> None:
+    """The program (the console script, `python -m imrsearch`): `main`, and a plain query ends
+    without the interpreter's teardown, which frees every object of every module one by one:
+    15 ms, an eighth of the command, for memory the process is about to give back whole.
+    Nothing is lost: the searcher and any file written are closed by then, standard output and
+    error are flushed here, and the exit handlers run as they would. (`main` itself returns to
+    its caller, as the tests call it.)"""
+    from imrsearch.cli.quick import plain_query
+
+    try:
+        main()
+    except SystemExit as done:
+        if plain_query(sys.argv[1:]) is None or not isinstance(done.code, int | None):
+            raise
+        _leave(done.code or 0)
+
+
+def _leave(code: int) -> NoReturn:
+    import atexit
+    import os
+
+    from imrsearch.cli.output import pipe_closes_quietly
+
+    with pipe_closes_quietly(code):
+        sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def _typer_app() -> Any:

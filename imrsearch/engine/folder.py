@@ -19,6 +19,7 @@ from imrsearch.errors import ImrError, IndexBusy, IndexUnsafe
 MARKER = ".imrsearch-index"
 JOURNAL = ".imrsearch-journal"
 LOCK = ".lock"
+MANIFEST = "manifest.sqlite"  # in each generation: the files it was built from (`manifest`)
 MARKER_FORMAT = "imrsearch-index"
 MARKER_VERSION = 1
 GEN = re.compile(r"gen-(\d{6})")

@@ -1,16 +1,18 @@
 """Whoosh without the start-up cost of imports it never uses.
 
-Two of Whoosh's modules pull in large parts of the standard library that a search does not
-touch: `whoosh.compat` imports `urllib.request` (and with it http, email and ssl) for a
-download helper nothing calls, and `whoosh.reading` takes one decorator from the
-`cached_property` package, which imports `asyncio`. Together they were about a fifth of a
-cold `imrsearch query`.
+Three of Whoosh's modules import what a search does not touch: `whoosh.compat` imports
+`urllib.request` (and with it http, email and ssl) for a download helper nothing calls and
+`html` (with its table of entities) for the HTML escaping of a highlighter we do not use,
+`whoosh.reading` takes one decorator from the `cached_property` package, which imports
+`asyncio`, and `whoosh.query.terms` imports the English morphology tables (hundreds of
+regular expressions compiled at import) for a `Variations` query our parser never builds.
+Together they were about a fifth of a cold `imrsearch query`.
 
 `install()` (run by `imrsearch.engine` before any of its modules imports Whoosh) adds an
-import finder for just those two modules: while each one runs its own code, the name it
-imports is a small stand-in (a `urlretrieve` that imports the real one when called, and the
-standard library's `functools.cached_property`); once it has run, the stand-in is gone from
-`sys.modules`, so any other importer gets the real module.
+import finder for just those modules: while each one runs its own code, the name it imports
+is a small stand-in (a `urlretrieve`, an `escape` and a `variations` that import the real
+one when called, and the standard library's `functools.cached_property`); once it has run, the
+stand-in is gone from `sys.modules`, so any other importer gets the real module.
 """
 
 from __future__ import annotations
@@ -41,10 +43,35 @@ def _cached_property() -> types.ModuleType:
     return module
 
 
+def _html() -> types.ModuleType:
+    module = types.ModuleType("html", "Stand-in while whoosh.compat is imported.")
+
+    def escape(*args: Any, **kwargs: Any) -> Any:
+        from html import escape as real
+
+        return real(*args, **kwargs)
+
+    module.escape = escape  # type: ignore[attr-defined]
+    return module
+
+
+def _morph_en() -> types.ModuleType:
+    module = types.ModuleType("whoosh.lang.morph_en", "Stand-in while whoosh.query.terms runs.")
+
+    def variations(*args: Any, **kwargs: Any) -> Any:
+        from whoosh.lang.morph_en import variations as real
+
+        return real(*args, **kwargs)
+
+    module.variations = variations  # type: ignore[attr-defined]
+    return module
+
+
 # Whoosh's module → the modules it imports and the stand-ins used while it runs.
 STAND_INS: dict[str, dict[str, Callable[[], types.ModuleType]]] = {
-    "whoosh.compat": {"urllib.request": _urllib_request},
+    "whoosh.compat": {"urllib.request": _urllib_request, "html": _html},
     "whoosh.reading": {"cached_property": _cached_property},
+    "whoosh.query.terms": {"whoosh.lang.morph_en": _morph_en},
 }
 
 

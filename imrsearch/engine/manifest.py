@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from imrsearch.engine.folder import MANIFEST
 from imrsearch.errors import IndexMissing
-
-MANIFEST = "manifest.sqlite"
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

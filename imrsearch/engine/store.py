@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from imrsearch.engine import folder, integrity
-from imrsearch.engine.folder import GEN, TMP, TRUST_HINT
-from imrsearch.engine.manifest import MANIFEST
+from imrsearch.engine.folder import GEN, MANIFEST, TMP, TRUST_HINT
 from imrsearch.engine.schema import SCHEMA_VERSION
 from imrsearch.errors import ImrError, IndexDamaged, IndexMissing, IndexUnsafe
 
@@ -166,7 +164,7 @@ class IndexStore:
         made; with `clone_live`, hard links to the live index's files (Whoosh never rewrites a
         file, so the live index stays untouched) but the manifest, which the writer copies."""
         while True:
-            name = f"tmp-{secrets.token_hex(8)}"
+            name = f"tmp-{os.urandom(8).hex()}"  # as secrets.token_hex, without its hashlib
             if not os.path.lexists(self.root / name):
                 break
         folder.record(self.root, name)

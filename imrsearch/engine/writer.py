@@ -29,7 +29,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from imrsearch.children import die_with_parent
 from imrsearch.engine import news
 from imrsearch.engine.documents import letter_documents
-from imrsearch.engine.manifest import MANIFEST, Manifest
+from imrsearch.engine.folder import MANIFEST
+from imrsearch.engine.manifest import Manifest
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
 from imrsearch.engine.shards import ShardWriters
 from imrsearch.engine.store import IndexStore

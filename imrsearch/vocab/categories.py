@@ -57,15 +57,17 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return (*(v for v in dict.fromkeys(values) if v != OTHER), OTHER)
 
 
-CATEGORIES: tuple[str, ...] = _unique(r.category for r in category_rules())
+# The closed values come from the rules' names alone: compiling their patterns waits for the
+# first letter to categorise, so a query's start-up does not pay for it.
+CATEGORIES: tuple[str, ...] = _unique(cat for cat, _, _ in _rows("categories.tsv"))
 SUBCATEGORIES: tuple[str, ...] = _unique(
     [
-        *(r.subcategory for r in category_rules() if r.subcategory != DRUG_CLASS),
+        *(sub for _, sub, _ in _rows("categories.tsv") if sub != DRUG_CLASS),
         *CLASSES,
         COMPOUND,
     ]
 )
-TOPICS: tuple[str, ...] = _unique(t for t, _ in topic_rules())
+TOPICS: tuple[str, ...] = _unique(topic for topic, _ in _rows("topics.tsv"))
 
 
 def categorize(service: str, drugs: Sequence[Drug]) -> tuple[str, str]:

@@ -12,7 +12,19 @@ from pathlib import Path
 from imrsearch.engine import lean
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_NEEDED = ("asyncio", "urllib.request", "http.client", "email", "ssl", "cached_property")
+NOT_NEEDED = (
+    "asyncio",
+    "urllib.request",
+    "http.client",
+    "email",
+    "ssl",
+    "cached_property",
+    "whoosh.lang.morph_en",
+    "html",
+    "html.entities",
+    "secrets",
+    "sqlite3",
+)
 
 _QUERY = """
 import json, sys
@@ -30,14 +42,20 @@ source, target = Path(sys.argv[2]) / "from.txt", Path(sys.argv[2]) / "to.txt"
 source.write_text("copied")
 whoosh.compat.urlretrieve(source.as_uri(), target)
 import cached_property, urllib.request
+escaped = whoosh.compat.htmlescape("<b>&")
+import whoosh.query.terms
+import whoosh.lang.morph_en as morph_en
 print(json.dumps({
     "total": total,
     "compiled": compiled,
     "loaded": loaded,
     "copied": target.read_text(),
+    "escaped": escaped,
+    "variations": sorted(whoosh.query.terms.variations("render")),
     "real": [
         hasattr(urllib.request, "urlopen"),
         hasattr(cached_property, "threaded_cached_property"),
+        hasattr(morph_en, "rules"),
     ],
 }))
 """
@@ -63,11 +81,13 @@ def test_a_search_imports_none_of_whooshs_unused_helpers(samples_index: Path, tm
     assert not [m for m in found["loaded"] if m.split(".")[0] in ("typer", "textual", "rich")]
     assert found["compiled"] == 0  # drug:valium reached its names without the letters' regex
     assert found["copied"] == "copied"
-    assert found["real"] == [True, True]
+    assert found["escaped"] == "&lt;b&gt;&amp;"
+    assert {"render", "rendered", "renders"} <= set(found["variations"])  # the real tables
+    assert found["real"] == [True, True, True]
 
 
 def test_stand_ins_cover_only_whooshs_own_imports() -> None:
-    assert set(lean.STAND_INS) == {"whoosh.compat", "whoosh.reading"}
+    assert set(lean.STAND_INS) == {"whoosh.compat", "whoosh.reading", "whoosh.query.terms"}
     assert any(isinstance(finder, lean._Finder) for finder in sys.meta_path)
     before = len(sys.meta_path)
     lean.install()

@@ -12,7 +12,8 @@ import pytest
 
 from imrsearch import api
 from imrsearch.engine import integrity
-from imrsearch.engine.manifest import MANIFEST, read_meta
+from imrsearch.engine.folder import MANIFEST
+from imrsearch.engine.manifest import read_meta
 from imrsearch.engine.schema import SCHEMA_VERSION
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import IndexMissing

@@ -14,7 +14,7 @@ import pytest
 
 from imrsearch import api
 from imrsearch.engine import mapped
-from imrsearch.engine.manifest import MANIFEST
+from imrsearch.engine.folder import MANIFEST
 from imrsearch.engine.store import IndexStore
 from imrsearch.engine.writer import NewGeneration
 from imrsearch.model import Letter
