@@ -341,7 +341,13 @@ def _startup(startup: dict[str, Any]) -> list[str]:
                 ["`python -c pass`", _ms(startup["python_ms"]), "", startup["runs"]],
             ],
         ),
-        "`python -X importtime` of the same command, top-level imports by cumulative time, "
+        "Bytecode compiled first, as an installed package has it"
+        + (
+            " (this environment sets PYTHONDONTWRITEBYTECODE)."
+            if startup.get("dont_write_bytecode")
+            else "."
+        )
+        + " `python -X importtime` of the same command, top-level imports by cumulative time, "
         "and modules by their own time:",
         _table(
             ["top-level import", "cumulative ms", "module", "self ms"],

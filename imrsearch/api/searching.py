@@ -6,19 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imrsearch.api.location import store_at
-from imrsearch.model import (
-    Highlight,
-    Hit,
-    Letter,
-    PhraseReport,
-    SearchResult,
-    Similar,
-    SortOrder,
-    Trend,
-)
+from imrsearch.model import Highlight, Hit, Letter, SearchResult, SortOrder
+
+if TYPE_CHECKING:  # the research records load with the research tools (`model.research`)
+    from imrsearch.model.research import PhraseReport, Similar, Trend
 
 
 class OpenIndex:

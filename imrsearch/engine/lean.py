@@ -1,18 +1,21 @@
 """Whoosh without the start-up cost of imports it never uses.
 
-Three of Whoosh's modules import what a search does not touch: `whoosh.compat` imports
+Four of Whoosh's modules import what a search does not touch: `whoosh.compat` imports
 `urllib.request` (and with it http, email and ssl) for a download helper nothing calls and
 `html` (with its table of entities) for the HTML escaping of a highlighter we do not use,
 `whoosh.reading` takes one decorator from the `cached_property` package, which imports
 `asyncio`, and `whoosh.query.terms` imports the English morphology tables (hundreds of
-regular expressions compiled at import) for a `Variations` query our parser never builds.
+regular expressions compiled at import) for a `Variations` query our parser never builds,
+and `whoosh.fields` imports `decimal` for NUMERIC fields of Decimal values, which our schema
+does not have (its stand-in converts and checks through the real `decimal` when used; only
+`NUMERIC(Decimal, ...)` itself is unsupported, as the field compares the type by identity).
 Together they were about a fifth of a cold `imrsearch query`.
 
 `install()` (run by `imrsearch.engine` before any of its modules imports Whoosh) adds an
 import finder for just those modules: while each one runs its own code, the name it imports
-is a small stand-in (a `urlretrieve`, an `escape` and a `variations` that import the real
-one when called, and the standard library's `functools.cached_property`); once it has run, the
-stand-in is gone from `sys.modules`, so any other importer gets the real module.
+is a small stand-in (a `urlretrieve`, an `escape`, a `variations` and a `Decimal` that import
+the real one when used, and the standard library's `functools.cached_property`); once it has
+run, the stand-in is gone from `sys.modules`, so any other importer gets the real module.
 """
 
 from __future__ import annotations
@@ -55,6 +58,26 @@ def _html() -> types.ModuleType:
     return module
 
 
+class _LazyDecimalType(type):
+    """Calls and isinstance checks of the stand-in `Decimal` go to the real one. Until the
+    `decimal` module is imported nothing can be a real Decimal, so the check needs no import."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        real = sys.modules.get("decimal")
+        return real is not None and isinstance(instance, real.Decimal)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        from decimal import Decimal
+
+        return Decimal(*args, **kwargs)
+
+
+def _decimal() -> types.ModuleType:
+    module = types.ModuleType("decimal", "Stand-in while whoosh.fields is imported.")
+    module.Decimal = _LazyDecimalType("Decimal", (), {})  # type: ignore[attr-defined]
+    return module
+
+
 def _morph_en() -> types.ModuleType:
     module = types.ModuleType("whoosh.lang.morph_en", "Stand-in while whoosh.query.terms runs.")
 
@@ -72,6 +95,7 @@ STAND_INS: dict[str, dict[str, Callable[[], types.ModuleType]]] = {
     "whoosh.compat": {"urllib.request": _urllib_request, "html": _html},
     "whoosh.reading": {"cached_property": _cached_property},
     "whoosh.query.terms": {"whoosh.lang.morph_en": _morph_en},
+    "whoosh.fields": {"decimal": _decimal},
 }
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from imrsearch.engine import lean
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +26,8 @@ NOT_NEEDED = (
     "html.entities",
     "secrets",
     "sqlite3",
+    "imrsearch.model.research",
+    "decimal",
 )
 
 _QUERY = """
@@ -41,6 +45,16 @@ import whoosh.compat, whoosh.reading
 source, target = Path(sys.argv[2]) / "from.txt", Path(sys.argv[2]) / "to.txt"
 source.write_text("copied")
 whoosh.compat.urlretrieve(source.as_uri(), target)
+import whoosh.fields
+numeric = whoosh.fields.NUMERIC(int, decimal_places=2, stored=True)
+from decimal import Decimal
+stored = numeric.unprepare_number(numeric.prepare_number(Decimal("12.34")))
+decimal_ok = [
+    isinstance(stored, Decimal) and stored == Decimal("12.34"),
+    isinstance(Decimal("1"), whoosh.fields.Decimal),
+    not isinstance(1.5, whoosh.fields.Decimal),
+    type(whoosh.fields.Decimal("2.5")) is Decimal,
+]
 import cached_property, urllib.request
 escaped = whoosh.compat.htmlescape("<b>&")
 import whoosh.query.terms
@@ -51,6 +65,7 @@ print(json.dumps({
     "loaded": loaded,
     "copied": target.read_text(),
     "escaped": escaped,
+    "decimal": decimal_ok,
     "variations": sorted(whoosh.query.terms.variations("render")),
     "real": [
         hasattr(urllib.request, "urlopen"),
@@ -82,13 +97,35 @@ def test_a_search_imports_none_of_whooshs_unused_helpers(samples_index: Path, tm
     assert found["compiled"] == 0  # drug:valium reached its names without the letters' regex
     assert found["copied"] == "copied"
     assert found["escaped"] == "&lt;b&gt;&amp;"
+    assert found["decimal"] == [True, True, True, True]
     assert {"render", "rendered", "renders"} <= set(found["variations"])  # the real tables
     assert found["real"] == [True, True, True]
 
 
 def test_stand_ins_cover_only_whooshs_own_imports() -> None:
-    assert set(lean.STAND_INS) == {"whoosh.compat", "whoosh.reading", "whoosh.query.terms"}
+    assert set(lean.STAND_INS) == {
+        "whoosh.compat",
+        "whoosh.reading",
+        "whoosh.query.terms",
+        "whoosh.fields",
+    }
     assert any(isinstance(finder, lean._Finder) for finder in sys.meta_path)
     before = len(sys.meta_path)
     lean.install()
     assert len(sys.meta_path) == before  # installed once
+
+
+def test_the_research_records_are_named_by_the_model_and_loaded_on_use() -> None:
+    """`imrsearch.model` names every record of `model.research` (a query does not create
+    their classes; see NOT_NEEDED), and each is the research module's own."""
+    import dataclasses
+
+    from imrsearch import model
+    from imrsearch.model import research
+
+    records = {n for n, v in vars(research).items() if dataclasses.is_dataclass(v)}
+    records.discard("SearchResult")  # the model's, imported for `Similar`
+    assert records == model._RESEARCH
+    assert all(getattr(model, name) is getattr(research, name) for name in records)
+    with pytest.raises(AttributeError):
+        model.NoSuchRecord  # noqa: B018
