@@ -188,8 +188,9 @@ class Searcher:
         return self._collected(parsed, q, sort, limit)
 
     def _collected(self, parsed, q, sort: str, limit: int | None) -> _Found:
-        """Date order is unscored; relevance scores every match in one pass, or lists them in
-        one and scores the top `limit` in another where that is cheaper (`scores_apart`)."""
+        """Date order is unscored; relevance scores every match in one pass and keeps the top
+        `limit` (all with None), or lists the matches in one pass and scores the top `limit` in
+        another where that is cheaper (`scores_apart`)."""
 
         def collect(collector):
             watched = _Deadline(collector, self._budget)
@@ -198,12 +199,15 @@ class Searcher:
 
         if sort == "date":
             ranked = collect(ties.by_date())
-        elif limit is None or not scores_apart(parsed):
+        elif limit is None:
             ranked = collect(ties.scored(None))
-        else:
+        elif scores_apart(parsed) or not limit:
             docs = collect(collectors.UnsortedCollector()).docs()
             top = collect(ties.scored(limit)) if docs and limit else []
             return _Found(parsed, len(docs), docs, top)
+        else:
+            top = collect(ties.scored_top_of_all(limit))
+            return _Found(parsed, len(top.docs()), top.docs(), top)
         return _Found(parsed, len(ranked), ranked.docs(), ranked)
 
     def _whole_letters(self, matched: set[int]) -> int:
