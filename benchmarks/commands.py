@@ -110,10 +110,11 @@ def startup(index: Path, runs: int) -> dict[str, Any]:
     package has it (with PYTHONDONTWRITEBYTECODE set, as on some machines, every run would
     otherwise compile every module from source)."""
     import compileall
+    import importlib.util
 
-    import imrsearch
-
-    compileall.compile_dir(Path(imrsearch.__file__).parent, quiet=1)
+    spec = importlib.util.find_spec("imrsearch")
+    assert spec is not None and spec.origin is not None
+    compileall.compile_dir(Path(spec.origin).parent, quiet=1)
     args = ["query", "--json", STARTUP_QUERY, "--index", str(index)]
     query = imrsearch(*args)
     query_times = measure.wall_times(query, runs, least=runs)
