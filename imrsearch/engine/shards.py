@@ -22,7 +22,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
-from imrsearch.engine import segments  # noqa: F401 - read the segments as one index
+from imrsearch.engine import (  # noqa: F401 - patches of Whoosh's readers
+    lengths,  # a field's lengths read once per segment
+    segments,  # the segments read as one index
+)
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.schema import build_schema
 from imrsearch.model import Letter
