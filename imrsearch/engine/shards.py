@@ -22,7 +22,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
-from imrsearch.engine import (  # noqa: F401 - patches of Whoosh's readers
+from imrsearch.engine import (  # noqa: F401 - patches of Whoosh's readers and matchers
+    filters,  # a range listed from its words' postings
     lengths,  # a field's lengths read once per segment
     segments,  # the segments read as one index
 )
