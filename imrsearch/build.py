@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from imrsearch.engine.manifest import Entry, Manifest, read_meta
+from imrsearch.engine.manifest import Entry, Manifest, file_count, read_meta
 from imrsearch.engine.shards import SHARDINGS
 from imrsearch.engine.store import FIRST_BUILD_WAIT, IndexStore
 from imrsearch.engine.writer import NewGeneration
@@ -52,9 +52,11 @@ def build(
         raise ImrError(
             f"unknown sharding '{shards}'", hint="--shards takes: " + ", ".join(SHARDINGS)
         )
+    started = time.perf_counter()
     archive = _archive_root(archive)
+    walk = _letters_in(archive, follow_symlinks)  # before the lock: a refusal leaves no folder
     with store.write_lock(archive):
-        return _build(archive, store, progress, workers, follow_symlinks, shards)
+        return _build(archive, walk, started, store, progress, workers, follow_symlinks, shards)
 
 
 def build_first(
@@ -63,24 +65,33 @@ def build_first(
     """The automatic first build of a folder that holds no index. If another process takes the
     folder first, wait for its build to end and leave the folder to it (None): two first
     queries started together both use the one index."""
+    started = time.perf_counter()
     archive = _archive_root(archive)
+    walk = _letters_in(archive, follow_symlinks=False)
     with store.write_lock(archive, wait=FIRST_BUILD_WAIT) as taken:
         if not taken:
             return None
         announce()
-        return _build(archive, store, None, None, False)
+        return _build(archive, walk, started, store, None, None, False)
+
+
+def _letters_in(archive: Path, follow_symlinks: bool) -> Walk:
+    walk = walk_archive(archive, follow_symlinks=follow_symlinks)
+    if not walk.files:
+        raise _no_letters(archive, walk, "nothing to build an index from")
+    return walk
 
 
 def _build(
     archive: Path,
+    walk: Walk,
+    started: float,
     store: IndexStore,
     progress: Progress | None,
     workers: int | None,
     follow_symlinks: bool,
     shards: str | None = None,
 ) -> BuildReport:
-    started = time.perf_counter()
-    walk = walk_archive(archive, follow_symlinks=follow_symlinks)
     report = _report(store, archive, "build", walk)
     parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
     order = _walk_order(walk)
@@ -105,12 +116,17 @@ def update(
     with store.write_lock(Path(archive) if archive else None):
         # Every checksum, before the live files are linked into the new generation: a damaged
         # segment must not be published again under a fresh name.
-        meta = read_meta(store.require_live(full=True))
+        live = store.require_live(full=True)
+        meta = read_meta(live)
         archive = _archive_root(Path(archive) if archive else Path(meta["archive"]))
         store.check_location(archive)
         if follow_symlinks is None:
             follow_symlinks = bool(meta.get("follow_symlinks", False))
         walk = walk_archive(archive, follow_symlinks=follow_symlinks)
+        if not walk.files and (held := file_count(live)):
+            held_text = f"all {held:,} files the index holds"
+            consequence = f"an update would remove the letters of {held_text}"
+            raise _no_letters(archive, walk, consequence, moved=True)
         report = _report(store, archive, "update", walk)
         present = {display_path(p): p for p in walk.files}
         order = {key: i for i, key in enumerate(present)}
@@ -129,6 +145,19 @@ def update(
             _index(generation, results, len(to_read), report, progress, order)
             built_at = meta["built_at"]
             return _publish(generation, archive, report, started, built_at, follow_symlinks, shards)
+
+
+def _no_letters(archive: Path, walk: Walk, consequence: str, moved: bool = False) -> ImrError:
+    """The archive holds no letter: a wrong folder, an unmounted disk or a moved archive,
+    refused rather than answered with an empty index."""
+    unread = f"; {len(walk.failures):,} folders or links could not be read" if walk.failures else ""
+    hint = "letters are .txt and .pdf files, in the folder or any folder below it"
+    if moved:
+        hint = "if the archive moved, name its new place: imrsearch index update NEW_FOLDER"
+    return ImrError(
+        f"no letters in {archive} ({walk.skipped:,} other files{unread}): {consequence}",
+        hint=hint,
+    )
 
 
 @dataclass

@@ -220,16 +220,25 @@ class Manifest:
 
 def read_meta(generation: Path) -> dict[str, Any]:
     """The meta table of a published generation's manifest (not its file table)."""
+    rows = _read(generation, "SELECT key, value FROM meta")
+    return {key: json.loads(value) for key, value in rows}
+
+
+def file_count(generation: Path) -> int:
+    """How many files a published generation's manifest lists (indexed or not)."""
+    return int(_read(generation, "SELECT count(*) FROM files")[0][0])
+
+
+def _read(generation: Path, sql: str) -> list[Any]:
     path = generation / MANIFEST
     try:
         if not path.is_file():
             raise sqlite3.OperationalError("missing")
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
-            rows = db.execute("SELECT key, value FROM meta").fetchall()
+            return db.execute(sql).fetchall()
         finally:
             db.close()
-        return {key: json.loads(value) for key, value in rows}
     except (sqlite3.Error, ValueError) as exc:
         raise IndexMissing(
             f"the index at {generation.parent} is damaged: {MANIFEST}: {exc}"

@@ -455,3 +455,29 @@ def test_an_index_built_under_umask_0_passes_its_own_check(run, tmp_path):
         os.umask(old)
     assert run("index", "verify", "--index", str(tmp_path / "ix")).code == 0
     assert run("query", "drug:valium", "--index", str(tmp_path / "ix")).code == 0
+
+
+# ---- an archive with no letters: a wrong folder, an unmounted disk, a moved archive ----------
+
+
+def test_a_build_of_a_folder_with_no_letters_is_refused_and_makes_nothing(run, tmp_path):
+    empty = tmp_path / "letters"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "notes.docx").write_text("not a letter")
+    done = run("index", "build", str(empty), "--index", str(tmp_path / "ix"))
+    refused(done, "no letters in", "1 other files", "nothing to build")
+    assert not (tmp_path / "ix").exists()  # no folder left behind
+
+
+def test_an_update_that_would_remove_every_letter_is_refused(run, tmp_path):
+    letters = archive(tmp_path / "letters")
+    index = tmp_path / "ix"
+    assert run("index", "build", str(letters), "--index", str(index)).code == 0
+    before = snapshot(index)
+    moved = letters.rename(tmp_path / "moved")
+    letters.mkdir()  # the archive's folder is there, empty: an unmounted disk looks so
+    done = run("index", "update", "--index", str(index))
+    refused(done, "no letters in", "would remove the letters of all 5 files", "moved")
+    assert snapshot(index) == before
+    assert run("index", "update", str(moved), "--index", str(index)).code == 0
+    assert api.search("drug:valium", index).total == 5  # the moved archive, all letters kept
