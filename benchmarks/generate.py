@@ -10,9 +10,11 @@ them, OUT_DIR/truth.jsonl holds one line per letter (same order) with what the i
 find, so benchmarks check answers, not just speed. The same seed gives the same archive.
 
 Every letter is distinct: a letter without a header (no case number, no date) drawn from the
-same case with the same items and age as an earlier one would be that letter in other line
-breaks, which imrsearch indexes once as a copy (as it does a PDF and its text), so such a draw
-is made again (`_redraw`). Each truth line carries `words`, a digest of the letter's words.
+same case with the same items and age as an earlier one would be that letter again, in other
+line breaks or with its reviewer's credentials worded the other way, which imrsearch indexes
+once as a copy (as it does a PDF and its text: same case number, same parsed content), so such
+a draw is made again (`_redraw`). Each truth line carries `identity`, a digest of what the
+parser reads (case number, dates, patient, reviewer, summary, items), spacing and case aside.
 """
 
 from __future__ import annotations
@@ -422,6 +424,7 @@ def make_letter(
     summary_phrases = phrase_set(summary)
 
     truth_items = []
+    contents: list[str] = []  # what the parser reads of each item
     chosen = rng.choices(parts.items, weights=parts.item_weights, k=_pick_count(rng))
     for item in chosen:
         classes = {d["class"] for d in item.drugs}
@@ -452,6 +455,7 @@ def make_letter(
         page.paragraph(f"Claims Administrator guideline: {item.ca}")
         page.paragraph(f"MAXIMUS guideline: {item.maximus}")
         page.paragraph(f"Decision rationale: {rationale}")
+        contents += [service, item.outcome, item.ca, item.maximus, rationale]
         flat = rationale.replace("\n", " ")
         in_rationale = phrase_set(flat)
         others = phrase_set(service) | phrase_set(f"{item.ca} {item.maximus}")
@@ -479,14 +483,17 @@ def make_letter(
         "header": layout,
         "style": style,
         "items": truth_items,
-        "words": words_key(text),
     }
+    parsed: list[Any] = [number, *dates.values()] if header else []
+    parsed += [age, case.sex, *case.states, *case.specialties, summary, *contents]
+    truth["identity"] = identity_key(parsed)
     return path, text, truth
 
 
-def words_key(text: str) -> str:
-    """A digest of the letter's words, whatever its line breaks and spaces."""
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+def identity_key(parts: list[Any]) -> str:
+    """A digest of what makes a letter the letter it is, whatever its spacing and case."""
+    folded = "\x00".join(" ".join(str(part).split()).casefold() for part in parts)
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()
 
 
 def _wrapped(rationale: str, present: set[str]) -> set[str]:
@@ -532,14 +539,14 @@ def _write(target: Path, text: str) -> None:
 
 
 def _redraw(letters: Path, seed: int, index: int, old: dict[str, Any], seen: set[str]) -> dict:
-    """Letter `index` drawn again until its words are new, in place of the copy just written
-    (its own file under the archive being made)."""
+    """Letter `index` drawn again until its identity is new, in place of the copy just
+    written (its own file under the archive being made)."""
     assert _PARTS is not None
     (letters / old["path"]).unlink()
     draw = 1
     while True:
         path, text, truth = make_letter(_PARTS, seed, index, draw)
-        if truth["words"] not in seen:
+        if truth["identity"] not in seen:
             _write(letters / path, text)
             return truth
         draw += 1
@@ -567,10 +574,10 @@ def generate(
             made = map(_make_chunk, chunks)
         for (_, _, first, _), records in zip(chunks, made, strict=True):
             for index, record in enumerate(records, start=first):
-                if record["words"] in seen:
+                if record["identity"] in seen:
                     record = _redraw(folder, seed, index, record, seen)
                     redrawn += 1
-                seen.add(record["words"])
+                seen.add(record["identity"])
                 decisions += len(record["items"])
                 truth.write(json.dumps(record) + "\n")
     summary = {
@@ -590,8 +597,8 @@ def generate(
 def read_truth(out: Path) -> list[dict[str, Any]]:
     with open(out / "truth.jsonl", encoding="utf-8") as handle:
         letters = [json.loads(line) for line in handle if line.strip()]
-    if letters and "words" not in letters[0]:
-        raise SystemExit(f"{out}: its truth predates the words key; generate the archive again")
+    if letters and "identity" not in letters[0]:
+        raise SystemExit(f"{out}: its truth has no letter identities; generate it again")
     return letters
 
 

@@ -246,7 +246,7 @@ def bench_size(size: int, archive: Path | None, samples: Path, config: Config) -
         "size": len(truth_letters),
         "archive": {
             "letters": len(truth_letters),
-            "distinct_letters": len({t["words"] for t in truth_letters}),
+            "distinct_letters": len({t["identity"] for t in truth_letters}),
             "decisions": len(truth),
             "raw_bytes": raw_bytes,
             "generate_s": generated["seconds"],

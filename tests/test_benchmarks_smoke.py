@@ -85,7 +85,7 @@ def test_quick_benchmark_passes_its_checks(tmp_path: Path) -> None:
 
 
 def test_generator_draws_a_copy_of_an_earlier_letter_again(tmp_path: Path, monkeypatch) -> None:
-    """A header-less letter whose words an earlier one has would be indexed once, as a copy;
+    """A header-less letter that reads as an earlier one would be indexed once, as a copy;
     the generator draws it again, so every letter of the truth is distinct."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
@@ -94,8 +94,9 @@ def test_generator_draws_a_copy_of_an_earlier_letter_again(tmp_path: Path, monke
         sys.path.remove(str(BENCHMARKS))
 
     def make_letter(parts, seed, index, draw=0):
-        text = "the same words" if index in (1, 3) and draw < 2 else f"letter {index} {draw}"
-        truth = {"path": f"{index}-{draw}.txt", "items": [{}], "words": generate.words_key(text)}
+        text = "the same letter" if index in (1, 3) and draw < 2 else f"letter {index} {draw}"
+        truth = {"path": f"{index}-{draw}.txt", "items": [{}]}
+        truth["identity"] = generate.identity_key([text])
         return truth["path"], text, truth
 
     monkeypatch.setattr(generate, "harvest", lambda sources: SimpleNamespace(cases=[], items=[]))
@@ -103,13 +104,13 @@ def test_generator_draws_a_copy_of_an_earlier_letter_again(tmp_path: Path, monke
     summary = generate.generate(tmp_path, 5, seed=1, sources=[tmp_path], workers=1)
     truth = generate.read_truth(tmp_path)
     assert summary["redrawn"] == 1
-    assert len({t["words"] for t in truth}) == len(truth) == 5
+    assert len({t["identity"] for t in truth}) == len(truth) == 5
     assert [t["path"] for t in truth] == ["0-0.txt", "1-0.txt", "2-0.txt", "3-2.txt", "4-0.txt"]
     files = sorted(p.name for p in (tmp_path / "letters").iterdir())
     assert files == ["0-0.txt", "1-0.txt", "2-0.txt", "3-2.txt", "4-0.txt"]  # the copy is gone
-    assert generate.words_key("Valium 10mg #90:\n\nUpheld \n") == generate.words_key(
-        "Valium  10mg\f#90: Upheld"
-    )
+    same = generate.identity_key(["Valium 10mg #90", "Upheld", "Texas"])
+    assert same == generate.identity_key(["valium  10mg\n#90", "UPHELD", " texas"])
+    assert same != generate.identity_key(["Valium 10mg #90", "Overturned", "Texas"])
 
 
 def test_growth_fits_and_projects(tmp_path: Path) -> None:
