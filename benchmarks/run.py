@@ -222,6 +222,16 @@ def bench_update(
     return out
 
 
+def _portable(text: str, config: Config) -> str:
+    """Results without this machine's paths: the work folder as WORKDIR, the interpreter's
+    folder and this checkout left out (`imrsearch`, `benchmarks/run.py` as typed)."""
+    here = str(HERE.parent) + "/"
+    bin_dir = str(Path(sys.executable).parent) + "/"
+    for path, neutral in ((str(config.workdir), "WORKDIR"), (bin_dir, ""), (here, "")):
+        text = text.replace(json.dumps(path)[1:-1], neutral).replace(path, neutral)
+    return text
+
+
 def bench_size(size: int, archive: Path | None, samples: Path, config: Config) -> dict[str, Any]:
     root = config.workdir / f"size-{size}"
     shutil.rmtree(root, ignore_errors=True)
@@ -346,11 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size, archive in zip(sizes, archives, strict=True):
         result = {**context, **bench_size(size, archive, samples, config), "startup": startup}
-        markdown = report.markdown(result)
+        markdown = _portable(report.markdown(result), config)
         failed |= not report.all_ok(result)
         print(markdown)
         (config.out / f"results-{result['size']}.md").write_text(markdown)
-        (config.out / f"results-{result['size']}.json").write_text(json.dumps(result, indent=1))
+        raw = _portable(json.dumps(result, indent=1), config)
+        (config.out / f"results-{result['size']}.json").write_text(raw)
         results.append(result)
     if len(results) > 1:
         print(growth.write(results, config.out))
