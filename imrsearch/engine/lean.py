@@ -21,6 +21,7 @@ run, the stand-in is gone from `sys.modules`, so any other importer gets the rea
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.machinery
 import sys
 import types
@@ -28,33 +29,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def _urllib_request() -> types.ModuleType:
-    module = types.ModuleType("urllib.request", "Stand-in while whoosh.compat is imported.")
+def _calling_through(name: str, function: str) -> Callable[[], types.ModuleType]:
+    """A maker of a stand-in for module `name` whose `function` imports the real module and
+    calls it: only when called, long after the stand-in is gone from `sys.modules`."""
 
-    def urlretrieve(*args: Any, **kwargs: Any) -> Any:
-        from urllib.request import urlretrieve as real
+    def make() -> types.ModuleType:
+        module = types.ModuleType(name, "Stand-in while one of Whoosh's modules is imported.")
 
-        return real(*args, **kwargs)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(importlib.import_module(name), function)(*args, **kwargs)
 
-    module.urlretrieve = urlretrieve  # type: ignore[attr-defined]
-    return module
+        setattr(module, function, call)
+        return module
+
+    return make
 
 
 def _cached_property() -> types.ModuleType:
     module = types.ModuleType("cached_property", "Stand-in while whoosh.reading is imported.")
     module.cached_property = functools.cached_property  # type: ignore[attr-defined]
-    return module
-
-
-def _html() -> types.ModuleType:
-    module = types.ModuleType("html", "Stand-in while whoosh.compat is imported.")
-
-    def escape(*args: Any, **kwargs: Any) -> Any:
-        from html import escape as real
-
-        return real(*args, **kwargs)
-
-    module.escape = escape  # type: ignore[attr-defined]
     return module
 
 
@@ -78,23 +71,16 @@ def _decimal() -> types.ModuleType:
     return module
 
 
-def _morph_en() -> types.ModuleType:
-    module = types.ModuleType("whoosh.lang.morph_en", "Stand-in while whoosh.query.terms runs.")
-
-    def variations(*args: Any, **kwargs: Any) -> Any:
-        from whoosh.lang.morph_en import variations as real
-
-        return real(*args, **kwargs)
-
-    module.variations = variations  # type: ignore[attr-defined]
-    return module
-
-
 # Whoosh's module → the modules it imports and the stand-ins used while it runs.
 STAND_INS: dict[str, dict[str, Callable[[], types.ModuleType]]] = {
-    "whoosh.compat": {"urllib.request": _urllib_request, "html": _html},
+    "whoosh.compat": {
+        "urllib.request": _calling_through("urllib.request", "urlretrieve"),
+        "html": _calling_through("html", "escape"),
+    },
     "whoosh.reading": {"cached_property": _cached_property},
-    "whoosh.query.terms": {"whoosh.lang.morph_en": _morph_en},
+    "whoosh.query.terms": {
+        "whoosh.lang.morph_en": _calling_through("whoosh.lang.morph_en", "variations"),
+    },
     "whoosh.fields": {"decimal": _decimal},
 }
 

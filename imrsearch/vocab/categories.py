@@ -32,11 +32,12 @@ class Rule:
     pattern: re.Pattern[str] | None  # None: the drug rule
 
 
-def _rows(name: str) -> list[list[str]]:
+@cache
+def _rows(name: str) -> tuple[tuple[str, ...], ...]:
     """The rows of a rules file: tab-separated, a header, '#' comments."""
     text = files("imrsearch.vocab").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [line.split("\t") for line in lines[1:]]
+    return tuple(tuple(line.split("\t")) for line in lines[1:])
 
 
 @cache
