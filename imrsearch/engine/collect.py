@@ -1,24 +1,15 @@
-"""Which documents a search collects, and which it scores.
+"""Which documents a search must filter out.
 
 Only documents with `hit` are returned (decisions, and letters with no decision); the filter
 that says so costs an intersection with nearly every document, so it is added only when the
 query could match a letter document that has decisions: through a NOT, a field such letter
 documents carry, or anything not known to be safe.
-
-Totals are exact, so every match is collected. The top hits by relevance are scored apart where
-Whoosh can skip blocks of documents that cannot reach them (terms joined by AND, OR, NOT): a
-first pass lists the matches unscored, a second scores only what competes for the first
-`limit` places. Everything else is scored as it is collected, in one pass: phrases and
-connectors check places document by document (Whoosh's block skipping would pass over the
-check), and wildcards, ranges and a summary's words (through its letters) are lists with no
-blocks to skip, which a second pass would only read again.
 """
 
 from __future__ import annotations
 
 from whoosh import query as wq
 
-from imrsearch.engine.forms import Forms
 from imrsearch.engine.proximity import Near
 from imrsearch.engine.query import LetterClause
 from imrsearch.engine.schema import pairs_field
@@ -46,21 +37,3 @@ def _only_hits(q) -> bool:
         field = getattr(q, "fieldname", None)
         return field is not None and field not in _LETTER_FIELDS
     return False  # NOT, and whatever else: filter
-
-
-def scores_apart(q) -> bool:
-    """Whether the top hits of `q` are best scored in a pass of their own: its words are
-    plain terms (a word's forms included), joined by AND, OR and NOT."""
-    for part in _parts(q):
-        if isinstance(part, (Near, LetterClause)):
-            return False
-        if part.is_leaf() and not isinstance(part, (wq.Term, Forms)):
-            return False
-    return True
-
-
-def _parts(q):
-    yield q
-    if not q.is_leaf():
-        for child in q.children():
-            yield from _parts(child)

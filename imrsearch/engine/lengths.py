@@ -21,17 +21,24 @@ _UNREAD = object()
 def _doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) -> Any:
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    read = self.__dict__.setdefault("_whole_lengths", {})
-    lengths = read.get(fieldname, _UNREAD)
-    if lengths is _UNREAD:
-        column = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-        lengths = read[fieldname] = None if column is None else _column_bytes(column)
+    lengths = column_of(self, fieldname)
     if lengths is None:
         return default
     lbyte = lengths[docnum] if docnum < len(lengths) else 0
     if lbyte:
         return byte_to_length(lbyte)
     return None  # as Whoosh: a document without the field has no length, not the default
+
+
+def column_of(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length bytes of `fieldname`, one per document up to its last stored one
+    (None: the field keeps no lengths). `perdoc` is the segment reader's per-document reader."""
+    read = perdoc.__dict__.setdefault("_whole_lengths", {})
+    lengths = read.get(fieldname, _UNREAD)
+    if lengths is _UNREAD:
+        column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        lengths = read[fieldname] = None if column is None else _column_bytes(column)
+    return lengths
 
 
 def _column_bytes(column: Any) -> bytes:

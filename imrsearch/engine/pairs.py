@@ -65,11 +65,11 @@ def phrase_matcher(searcher, fieldname: str, words: list[str], common, context=N
     leaves = [term.matcher(searcher, context) for _, _, term in parts]
     offsets = [offset for _, offset, _ in parts]
     if len(leaves) == 1:
-        return _OnePiece(leaves[0], len(words) - 1)
-    return _Pieces(leaves, offsets, len(words) - 1)
+        return OnePiece(leaves[0], len(words) - 1)
+    return Pieces(leaves, offsets, len(words) - 1)
 
 
-class _OnePiece(matching.WrappingMatcher):
+class OnePiece(matching.WrappingMatcher):
     """A phrase that is one pair: every document of the pair; places read only for spans."""
 
     def __init__(self, child, extent: int, boost: float = 1.0) -> None:
@@ -77,16 +77,16 @@ class _OnePiece(matching.WrappingMatcher):
         self.extent = extent
 
     def copy(self):
-        return _OnePiece(self.child.copy(), self.extent, self.boost)
+        return OnePiece(self.child.copy(), self.extent, self.boost)
 
     def _replacement(self, newchild):
-        return _OnePiece(newchild, self.extent, self.boost)
+        return OnePiece(newchild, self.extent, self.boost)
 
     def spans(self) -> list[spans.Span]:
         return [spans.Span(p, p + self.extent) for p in self.child.value_as("positions")]
 
 
-class _Pieces(spans.SpanWrappingMatcher):
+class Pieces(spans.SpanWrappingMatcher):
     """The documents all pieces are in, kept where they stand at their offsets."""
 
     def __init__(self, leaves: list, offsets: list[int], extent: int) -> None:
@@ -94,7 +94,7 @@ class _Pieces(spans.SpanWrappingMatcher):
         super().__init__(make_binary_tree(binary.IntersectionMatcher, leaves))
 
     def copy(self):
-        return _Pieces([m.copy() for m in self.leaves], self.offsets, self.extent)
+        return Pieces([m.copy() for m in self.leaves], self.offsets, self.extent)
 
     def replace(self, minquality=0):
         return self if self.is_active() else matching.NullMatcher()

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from whoosh import matching, qparser, query
 from whoosh.qparser import syntax
 
-from imrsearch.engine import plugins
+from imrsearch.engine import bulk, plugins
 from imrsearch.engine.forms import Forms
 from imrsearch.engine.plugins import typed_at
 from imrsearch.engine.proximity import Near, ProsePhrase
@@ -312,6 +312,11 @@ def parse_query(parser, text: str):
 _LETTER_FIELDS = {"summary"}  # indexed on the letter document only
 
 
+def _checked_by_storage() -> None:
+    """A letter clause's own reads are checked against the search's budget by the storage
+    (`mapped.Checkpoint`), as all reads of the index are."""
+
+
 class LetterClause(query.WrappingQuery):
     """A clause on a letter-only field: matches the decisions of the letters it matches, and
     a letter that has no decision itself (it is a hit of its own, see `decision_filter`).
@@ -334,12 +339,13 @@ class LetterClause(query.WrappingQuery):
         reader = searcher.reader()
         if ("kind", KIND_LETTER.encode()) not in reader:
             return matching.NullMatcher()
-        # The next letter after each matching one, skipped to in the letters' postings (they
+        # The letters the clause matches are read a block at a time (`bulk`). The next
+        # letter after each matching one, skipped to in the letters' postings (they
         # come in document order): listing every letter of the segment cost 150 ms at 100k.
         letters = reader.postings("kind", KIND_LETTER.encode())
         end = reader.doc_count_all()
         ids: list[int] = []
-        for letter in self.child.docs(searcher):
+        for letter in sorted(bulk.search(searcher, self.child, _checked_by_storage, scored=False)):
             if letters.is_active() and letters.id() <= letter:
                 letters.skip_to(letter + 1)
             stop = letters.id() if letters.is_active() else end

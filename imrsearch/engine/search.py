@@ -7,13 +7,14 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 from whoosh import collectors
 from whoosh import query as wq
 
-from imrsearch.engine import shards, ties
-from imrsearch.engine.collect import needs_hit_filter, scores_apart
+from imrsearch.engine import bulk, shards, ties
+from imrsearch.engine.collect import needs_hit_filter
 from imrsearch.engine.facets import FacetCounter
 from imrsearch.engine.highlighting import query_highlight
 from imrsearch.engine.limits import Budget, SearchStopped
@@ -188,29 +189,17 @@ class Searcher:
         return self._collected(parsed, q, sort, limit)
 
     def _collected(self, parsed, q, sort: str, limit: int | None) -> _Found:
-        """Date order is unscored; relevance scores every match in one pass and keeps the top
-        `limit` (all with None), or lists the matches in one pass and scores the top `limit` in
-        another where that is cheaper (`scores_apart`)."""
-
-        def collect(collector):
-            watched = _Deadline(collector, self._budget)
-            self._searcher.search_with_collector(q, watched)
-            return watched.results()
-
+        """Date order is unscored, collected by Whoosh; relevance reads every match and its
+        score from the index a block at a time (`bulk`) and keeps the first `limit`."""
         if sort == "date":
-            ranked = collect(ties.by_date())
-        elif limit is None:
-            ranked = collect(ties.scored(None))
-        elif scores_apart(parsed) or not limit:
-            docs = collect(collectors.UnsortedCollector()).docs()
-            top = collect(ties.scored(limit)) if docs and limit else []
-            return _Found(parsed, len(docs), docs, top)
-        else:
-            top = collect(ties.scored_top_of_all(limit))
-            return _Found(parsed, len(top.docs()), top.docs(), top)
-        return _Found(parsed, len(ranked), ranked.docs(), ranked)
+            watched = _Deadline(ties.by_date(), self._budget)
+            self._searcher.search_with_collector(q, watched)
+            ranked = watched.results()
+            return _Found(parsed, len(ranked), ranked.docs(), ranked)
+        found = bulk.search(self._searcher, q, self._budget.check)
+        return _Found(parsed, len(found), found.keys(), ties.best(self._searcher, q, found, limit))
 
-    def _whole_letters(self, matched: set[int]) -> int:
+    def _whole_letters(self, matched: AbstractSet[int]) -> int:
         """How many of `matched` are letters matched as a whole (they have no decision): few
         documents carry the mark, and with none in the index this costs nothing."""
         reader = self._searcher.reader()
@@ -329,7 +318,7 @@ def _letter_hit(letter: Letter, score: float, highlight: Highlight) -> Hit:
 class _Found(NamedTuple):
     parsed: wq.Query
     total: int
-    docs: set[int]  # every match
+    docs: AbstractSet[int]  # every match
     ranked: Any  # the first hits in order (Whoosh's results), as many as were asked for
 
 

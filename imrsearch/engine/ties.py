@@ -10,11 +10,12 @@ order.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
-from heapq import heapify, heappush, heapreplace
+from heapq import heapify, heappush, heapreplace, nlargest
 from typing import Any
 
-from whoosh import collectors, sorting
+from whoosh import collectors, searching, sorting
 
 KEY = "order"
 
@@ -75,28 +76,6 @@ class StableTop(collectors.TopCollector):
         return [(score, docnum) for score, _key, docnum in sorted(self.items, reverse=True)]
 
 
-class StableTopOfAll(StableTop):
-    """The top `limit` as `StableTop` keeps them, and every match in the docset, in one pass
-    that skips nothing: for queries whose matches are scored as they are found anyway
-    (`collect.scores_apart`). Sorting every match, as `StableAll` does, cost a fifth of a
-    common phrase's search for hits no one asked for. Neither block skipping nor Whoosh's
-    matcher replacement (which drops an OR's branches that cannot reach the top) may run:
-    both would leave matches out of the docset, whose size is the total."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)
-
-    def _use_block_quality(self) -> bool:
-        return False
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-    def results(self) -> Any:
-        return self._results(self._ranked(), docset=self.docset)
-
-
 class StableAll(collectors.UnlimitedCollector):
     """Every match, scored, best first; ties by key."""
 
@@ -118,9 +97,29 @@ def scored(limit: int | None) -> collectors.ScoredCollector:
     return StableAll() if limit is None else StableTop(limit=limit)
 
 
-def scored_top_of_all(limit: int) -> collectors.ScoredCollector:
-    """The collector of the first `limit` matches by relevance and the set of all of them."""
-    return StableTopOfAll(limit)
+def best(searcher: Any, q: Any, scores: dict[int, float], limit: int | None) -> Any:
+    """The first `limit` documents of `scores` (all with None) by score, ties by key, as
+    Whoosh's results of `q` whose docset is every document of `scores`."""
+    chosen = scores
+    if limit is not None and len(scores) > limit:
+        floor = nlargest(limit, scores.values())[-1] if limit else math.inf
+        chosen = {docnum: score for docnum, score in scores.items() if score >= floor}
+    keys = _keys(searcher, chosen)
+    top = sorted(chosen.items(), key=lambda item: (0 - item[1], keys[item[0]]))[:limit]
+    return searching.Results(searcher, q, [(score, d) for d, score in top], docset=scores.keys())
+
+
+def _keys(searcher: Any, docnums: Iterable[int]) -> dict[int, bytes]:
+    """The keys of `docnums`, each read from its own segment's column: through the index's
+    column reader a key cost four calls, and a common word ties thousands at the floor."""
+    segments = searcher.leaf_searchers()
+    starts = [offset for _, offset in segments]
+    columns = [sub.reader().column_reader(KEY) for sub, _ in segments]
+    keys = {}
+    for docnum in docnums:
+        at = bisect_right(starts, docnum) - 1
+        keys[docnum] = columns[at][docnum - starts[at]]
+    return keys
 
 
 class _StableSorted(collectors.SortingCollector):

@@ -17,7 +17,7 @@ import pytest
 from whoosh import query as wq
 
 from imrsearch import api
-from imrsearch.engine.collect import _LETTER_FIELDS, needs_hit_filter, scores_apart
+from imrsearch.engine.collect import _LETTER_FIELDS, needs_hit_filter
 from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.schema import FACET_SEP
@@ -151,16 +151,6 @@ def test_the_filter_is_added_where_a_letter_document_could_match(
     searcher: Searcher, text: str, filtered: bool
 ) -> None:
     assert needs_hit_filter(searcher.parse(text)) is filtered
-
-
-def test_only_queries_without_place_checks_are_scored_apart(searcher: Searcher) -> None:
-    assert scores_apart(searcher.parse("drug:valium outcome:upheld -service:mri"))
-    assert not scores_apart(searcher.parse("drug:valium age:>50"))  # a range: a list
-    assert not scores_apart(searcher.parse("drug:hydro*"))
-    assert not scores_apart(searcher.parse("opioid"))  # also in the summary, through letters
-    assert not scores_apart(searcher.parse('"not medically necessary"'))
-    assert not scores_apart(searcher.parse("summary:fusion"))
-    assert not scores_apart(searcher.parse("taper! /s opioid"))
 
 
 def test_the_letter_fields_the_filter_knows_are_those_a_letter_document_has(
