@@ -3,8 +3,8 @@
 The plain way is what a search did before it saved work: every match scored and sorted, with
 the filter to returnable documents always on, and facets read document by document from the
 columns. A search now leaves the filter out where the query cannot reach a letter document,
-scores only the top hits of a query without place checks, and counts facets from bitsets
-once a searcher has counted before; each must give the same answer.
+reads matches and scores a block at a time (`engine.bulk`), and counts facets from arrays of
+the columns' value references; each must give the same answer.
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ def _facets_by_document(searcher: Searcher, text: str) -> dict[str, list[tuple]]
 
 
 def test_facets_are_the_count_document_by_document(corpus_index: Path) -> None:
-    """The first search of a searcher reads columns per match, later ones use bitsets: both
-    give the counts read document by document, on every facet and query."""
+    """Counts from the columns' reference arrays, read on a searcher's first count and kept
+    for later ones, are the counts read document by document, on every facet and query."""
     with Searcher(IndexStore(corpus_index)) as searcher:
         for first_or_later in range(2):
             for text in QUERIES[first_or_later:]:
@@ -127,7 +127,7 @@ def test_facets_are_the_count_document_by_document(corpus_index: Path) -> None:
                     for f in result.facets
                 }
                 assert found == _facets_by_document(searcher, text), text
-        assert searcher._facet_counter._bits  # the later searches did use bitsets
+        assert searcher._facet_counter._columns  # the arrays are kept for later counts
 
 
 @pytest.mark.parametrize(
