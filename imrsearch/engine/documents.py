@@ -12,7 +12,7 @@ from imrsearch.engine.schema import (
     HIT,
     KIND_DECISION,
     KIND_LETTER,
-    PROSE_FIELDS,
+    PAIRED_FIELDS,
     pairs_field,
 )
 from imrsearch.model import Decision, Letter
@@ -48,8 +48,8 @@ def letter_documents(letter: Letter) -> list[dict[str, Any]]:
         head = {**shared, **head, "text": letter.text, "whole": HIT}
     docs = [head]
     docs.extend(_decision_document(letter, d, shared) for d in letter.decisions)
-    for doc in docs:  # each prose text again, for its field of common pairs
-        doc.update({pairs_field(n): doc[n] for n in PROSE_FIELDS if doc.get(n)})
+    for doc in docs:  # each text again, for its field of pairs
+        doc.update({pairs_field(n): doc[n] for n in PAIRED_FIELDS if doc.get(n)})
     return docs
 
 

@@ -1,36 +1,44 @@
-"""A phrase of the prose fields through the fields of common pairs (`schema.CommonPairs`).
+"""A phrase of a text field through its field of pairs and triples (`schema.CommonPairs`,
+`schema.WordPairs`).
 
 Words such as "not", "medically" and "necessary" stand in nearly every decision, so Whoosh's
 phrase reads their places in most of the archive to find the few where they follow each other.
 The index also holds, at the first word's place, each pair of adjacent words of which one is
-common: "not medically" is a short list. A phrase is read as pieces that together cover each of
-its words once: pairs where the index has them, single words elsewhere, each at its offset in
-the phrase. The phrase stands where every piece stands at its offset, so the answer is exactly
-Whoosh's: a pair proves its two words adjacent, and the places prove the rest. A phrase that is
-one pair needs no places at all.
+common and each three of which all are: "not medically" and "not medically necessary" are short
+lists (a short field holds all its pairs and triples). A phrase is read as pieces that together
+cover each of its words once: triples and pairs where the index has them, single words
+elsewhere, each at its offset in the phrase. The phrase stands where every piece stands at its
+offset, so the answer is exactly Whoosh's: a pair or triple proves its words adjacent, and the
+places prove the rest. A phrase that is one piece needs no places at all.
 """
 
 from __future__ import annotations
+
+from collections.abc import Container
 
 from whoosh import matching, query
 from whoosh.matching import binary
 from whoosh.query import spans
 from whoosh.util import make_binary_tree
 
-from imrsearch.engine.schema import CommonPairs, pairs_field
+from imrsearch.engine.schema import CommonPairs, WordPairs, pairs_field
 
 Piece = tuple[str, str, int]  # field, text, offset of its first word in the phrase
 
 
-def pieces(fieldname: str, words: list[str], common: frozenset[str]) -> list[Piece]:
-    """Pairs and single words covering each word of the phrase once, pairs first where the
-    index has them (one word of the two is common); the last word, when the pairs before it
-    leave it alone, is taken with its neighbour if that pair is indexed."""
+def pieces(fieldname: str, words: list[str], common: Container[str]) -> list[Piece]:
+    """Triples, pairs and single words covering each word of the phrase once: a triple where
+    the index has it (all three words common), else a pair where it has that (one of two),
+    else a word; the last word, when the pieces before it leave it alone, is taken with its
+    neighbour if that pair is indexed."""
     paired = pairs_field(fieldname)
     found: list[Piece] = []
     i = 0
     while i < len(words):
-        if i + 1 < len(words) and (words[i] in common or words[i + 1] in common):
+        if i + 2 < len(words) and all(word in common for word in words[i : i + 3]):
+            found.append((paired, " ".join(words[i : i + 3]), i))
+            i += 3
+        elif i + 1 < len(words) and (words[i] in common or words[i + 1] in common):
             found.append((paired, f"{words[i]} {words[i + 1]}", i))
             i += 2
         elif i > 0 and i + 1 == len(words) and (words[i - 1] in common or words[i] in common):
@@ -42,11 +50,11 @@ def pieces(fieldname: str, words: list[str], common: frozenset[str]) -> list[Pie
     return found
 
 
-def common_words(searcher, fieldname: str) -> frozenset[str] | None:
+def common_words(searcher, fieldname: str) -> Container[str] | None:
     """The common words the index's pairs of `fieldname` were built with (None: no pairs)."""
     schema = searcher.schema
     name = pairs_field(fieldname)
-    if name not in schema or not isinstance(schema[name].analyzer, CommonPairs):
+    if name not in schema or not isinstance(schema[name].analyzer, (CommonPairs, WordPairs)):
         return None
     return schema[name].analyzer.common
 

@@ -13,6 +13,7 @@ and its whole text (`text`, searched by unfielded words), and is a hit itself (`
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from whoosh import analysis, columns, fields
 
@@ -29,7 +30,8 @@ from imrsearch.vocab.common import COMMON_WORDS
 # 7 also: each prose field has a field of the word pairs where a common word takes part.
 # 7 also: the manifest is an SQLite file read row by row (manifest.sqlite, not manifest.json).
 # 8: `order`, the column that orders equal scores and dates (`ties`); an index may be sharded.
-SCHEMA_VERSION = 8
+# 9: triples of common words in the pairs fields; pairs and triples of the short text fields.
+SCHEMA_VERSION = 9
 
 # A prose word's position is `word + SENTENCE_STEP * sentence ends + PARAGRAPH_STEP * paragraph
 # breaks` before it (see `engine.proximity`). A letter is at most 16 MiB of text, so at most 2**23
@@ -180,30 +182,66 @@ class ProseWords(LowercaseWords):
 
 class CommonPairs(ProseWords):
     """Lucene's common grams: each two adjacent words of one sentence of which one is in
-    `common`, as one token "a b" at the first word's place. A phrase of frequent words then
-    reads a few short lists of pairs instead of every place of its words (`engine.pairs`).
+    `common`, as one token "a b" at the first word's place, and each three of which all are,
+    as "a b c". A phrase of frequent words then reads a few short lists of pairs and triples
+    instead of every place of its words (`engine.pairs`); "not medically necessary" is one.
 
     The list is part of the analyzer, so an index keeps the one it was built with and a query
     reads that one from the index's schema."""
 
-    def __init__(self, common: frozenset[str]) -> None:
+    def __init__(self, common: Container[str]) -> None:
         super().__init__()
         self.common = common
 
     def __call__(self, value, positions=False, chars=False, *args, **kwargs):
-        tokens = super().__call__(value, True, chars, *args, **kwargs)
-        common = self.common
-        previous, previous_pos = None, -2
-        for token in tokens:
-            text, pos = token.text, token.pos
-            if pos == previous_pos + 1 and (text in common or previous in common):
+        yield from _grams(super().__call__(value, True, chars, *args, **kwargs), self.common)
+
+
+class EveryWord:
+    """The common words of a short field's pairs: all of them."""
+
+    def __contains__(self, word: object) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EveryWord)
+
+    def __hash__(self) -> int:
+        return hash(EveryWord)
+
+
+class WordPairs(LowercaseWords):
+    """Every pair and triple of adjacent words of a short field (a reviewer's specialties, an
+    item's drug names), with the field's own places (`LowercaseWords`): a phrase there reads
+    one list instead of checking places in most decisions (`specialty:"family practice"`)."""
+
+    common = EveryWord()
+
+    def __call__(self, value, positions=False, chars=False, *args, **kwargs):
+        yield from _grams(super().__call__(value, True, chars, *args, **kwargs), self.common)
+
+
+def _grams(tokens, common: Container[str]):
+    """Pairs and triples of adjacent words (see `CommonPairs`), each at its first word's place.
+    One token object is reused, as Whoosh's tokenizers do."""
+    before, before_pos = None, -3  # two words back
+    previous, previous_pos = None, -2
+    for token in tokens:
+        text, pos = token.text, token.pos
+        if pos == previous_pos + 1:
+            if text in common or previous in common:
                 token.text, token.pos = f"{previous} {text}", previous_pos
                 yield token
-            previous, previous_pos = text, pos
+            both_before = before_pos + 1 == previous_pos and before in common
+            if both_before and previous in common and text in common:
+                token.text, token.pos = f"{before} {previous} {text}", before_pos
+                yield token
+        before, before_pos = previous, previous_pos
+        previous, previous_pos = text, pos
 
 
 def pairs_field(name: str) -> str:
-    """The field that holds the common pairs of prose field `name`."""
+    """The field that holds the pairs (and triples) of text field `name`."""
     return f"{name}_pairs"
 
 
@@ -215,6 +253,8 @@ WORDS = LowercaseWords()
 PROSE = ProseWords()
 PAIRS = CommonPairs(COMMON_WORDS)
 PROSE_FIELDS = ("service", "rationale", "guideline", "summary", "text")
+SHORT_FIELDS = ("drug", "specialty", "state")  # WORDS fields with a field of all their pairs
+PAIRED_FIELDS = PROSE_FIELDS + SHORT_FIELDS
 
 KIND_DECISION = "decision"
 KIND_LETTER = "letter"
@@ -282,4 +322,5 @@ def build_schema() -> fields.Schema:
         **{f"facet_{name}": facet_column() for name in FACET_FIELDS},
         # not searched by name: phrases of the prose fields read them (engine.pairs)
         **{pairs_field(name): fields.TEXT(analyzer=PAIRS, phrase=True) for name in PROSE_FIELDS},
+        **{pairs_field(n): fields.TEXT(analyzer=WordPairs(), phrase=True) for n in SHORT_FIELDS},
     )

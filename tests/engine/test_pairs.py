@@ -16,13 +16,15 @@ from whoosh.filedb.filestore import RamStorage
 
 from imrsearch.engine import pairs
 from imrsearch.engine.proximity import SENTENCE, WORDS, Near, ProsePhrase
-from imrsearch.engine.schema import PROSE, CommonPairs, pairs_field
+from imrsearch.engine.schema import PROSE, CommonPairs, WordPairs, pairs_field
+from imrsearch.engine.schema import WORDS as WORDS_ANALYZER
 from imrsearch.engine.search import Searcher
 from imrsearch.engine.store import IndexStore
 from imrsearch.vocab.common import COMMON_WORDS
 
 VOCAB = ["not", "medically", "necessary", "is", "no", "to", "provision", "modify", "urine"]
 GAPS = [" ", " ", " ", "\n", ". ", ".\n\n", "\n\n"]
+SPECIALTY_WORDS = ["family", "practice", "internal", "medicine", "pain"]
 
 
 def _schema(common: frozenset[str]) -> fields.Schema:
@@ -107,7 +109,45 @@ def test_the_words_apart_are_not_the_phrase() -> None:
         found = _matches(searcher, ProsePhrase("rationale", ["not", "medically", "necessary"]))
         assert sorted(found) == [0, 3]
         pieces = pairs.pieces("rationale", ["not", "medically", "necessary"], COMMON_WORDS)
-        assert [p[0] for p in pieces] == [pairs_field("rationale")] * 2
+        assert pieces == [(pairs_field("rationale"), "not medically necessary", 0)]
+        longer = pairs.pieces("rationale", ["is", "not", "medically", "necessary"], COMMON_WORDS)
+        assert longer == [
+            (pairs_field("rationale"), "is not medically", 0),
+            (pairs_field("rationale"), "medically necessary", 2),
+        ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["family", "practice", "internal", "medicine", "pain"]), max_size=4
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(
+        st.sampled_from(["family", "practice", "internal", "medicine", "pain"]),
+        min_size=2,
+        max_size=4,
+    ),
+    st.sampled_from([", ", ". ", ".\n\n", " , "]),
+)
+def test_a_short_fields_pairs_answer_as_the_position_check(values, phrase, joiner) -> None:
+    """A short field (specialties joined as the documents join them) holds every pair and
+    triple of its words, with the field's own places: no sentence steps between values."""
+    schema = fields.Schema(
+        specialty=fields.TEXT(analyzer=WORDS_ANALYZER, phrase=True),
+        **{pairs_field("specialty"): fields.TEXT(analyzer=WordPairs(), phrase=True)},
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for words in values:
+            text = joiner.join(w.capitalize() for w in words)
+            writer.add_document(specialty=text, **{pairs_field("specialty"): text})
+    with ix.searcher() as searcher:
+        expected = _matches(searcher, wq.Phrase("specialty", phrase))
+        assert _matches(searcher, ProsePhrase("specialty", phrase)) == expected
 
 
 def test_a_phrase_of_rare_words_is_checked_by_places() -> None:
