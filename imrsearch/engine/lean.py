@@ -1,6 +1,6 @@
 """Whoosh without the start-up cost of imports it never uses.
 
-Four of Whoosh's modules import what a search does not touch: `whoosh.compat` imports
+Five of Whoosh's modules import what a search does not touch: `whoosh.compat` imports
 `urllib.request` (and with it http, email and ssl) for a download helper nothing calls and
 `html` (with its table of entities) for the HTML escaping of a highlighter we do not use,
 `whoosh.reading` takes one decorator from the `cached_property` package, which imports
@@ -8,14 +8,17 @@ Four of Whoosh's modules import what a search does not touch: `whoosh.compat` im
 regular expressions compiled at import) for a `Variations` query our parser never builds,
 and `whoosh.fields` imports `decimal` for NUMERIC fields of Decimal values, which our schema
 does not have (its stand-in converts and checks through the real `decimal` when used; only
-`NUMERIC(Decimal, ...)` itself is unsupported, as the field compares the type by identity).
-Together they were about a fifth of a cold `imrsearch query`.
+`NUMERIC(Decimal, ...)` itself is unsupported, as the field compares the type by identity),
+and `whoosh.util.times` imports `calendar` (and `locale`, 1.9 ms) for the month lengths of
+its relative-date parser, which ours replaces. Together they were about a fifth of a cold
+`imrsearch query`.
 
 `install()` (run by `imrsearch.engine` before any of its modules imports Whoosh) adds an
 import finder for just those modules: while each one runs its own code, the name it imports
-is a small stand-in (a `urlretrieve`, an `escape`, a `variations` and a `Decimal` that import
-the real one when used, and the standard library's `functools.cached_property`); once it has
-run, the stand-in is gone from `sys.modules`, so any other importer gets the real module.
+is a small stand-in (a `urlretrieve`, an `escape`, a `variations`, a `monthrange` and a
+`Decimal` that import the real one when used, and the standard library's
+`functools.cached_property`); once it has run, the stand-in is gone from `sys.modules`, so any
+other importer gets the real module.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ STAND_INS: dict[str, dict[str, Callable[[], types.ModuleType]]] = {
         "whoosh.lang.morph_en": _calling_through("whoosh.lang.morph_en", "variations"),
     },
     "whoosh.fields": {"decimal": _decimal},
+    "whoosh.util.times": {"calendar": _calling_through("calendar", "monthrange")},
 }
 
 
