@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -11,6 +12,8 @@ import pytest
 from imrsearch import api, cli
 from imrsearch.ingest.archive import LETTER_SUFFIXES, load_letter
 from imrsearch.model import Letter
+
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus" / "dwc-2016-17"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +34,24 @@ def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("samples-index")
     api.build(api.samples_dir(), path, workers=1)
     return path
+
+
+@pytest.fixture(scope="session")
+def changed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real-letter corpus built in shards by year (a segment each), then updated with a
+    tenth of its letters gone and one changed: segments with deleted documents. Read only."""
+    root = tmp_path_factory.mktemp("changed")
+    letters = root / "letters"
+    shutil.copytree(CORPUS, letters)
+    index = root / "index"
+    api.build(letters, index, workers=1, shards="year")
+    files = sorted(p for p in letters.rglob("*") if p.is_file())
+    for path in files[::10]:
+        path.unlink()
+    changed = files[1]
+    changed.write_bytes(changed.read_bytes().replace(b"Upheld", b"Overturned", 1))
+    api.update(letters, index, workers=1)
+    return index
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,13 @@ def test_growth_fits_and_projects(tmp_path: Path) -> None:
     assert abs(data["fits"]["build_tree_rss_mib"]["power"]["b"]) < 1e-9  # flat memory
     assert "query_rss_mib" not in data["fits"]  # not measured: no fit, no projection
     assert "2,000,000" in text and "Assumptions" in text and "page cache" in text
+
+
+def test_startup_measures_a_cold_query_beside_the_interpreter() -> None:
+    done = _run(BENCHMARKS / "startup.py", "--runs", "2")
+    assert done.returncode == 0, done.stderr
+    command, timing = done.stdout.splitlines()
+    assert command.startswith("command: ") and "SAMPLES_INDEX" in command
+    assert "/tmp" not in command  # no path of the machine in what is quoted
+    median, python = (float(ms) for ms in re.findall(r"median ([\d.]+) ms", timing))
+    assert median > python > 0  # a query does more than start the interpreter

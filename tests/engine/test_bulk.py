@@ -4,20 +4,17 @@ index with several segments and deleted documents, for every shape a query takes
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from whoosh import query as wq
 
-from imrsearch import api
 from imrsearch.engine import bulk
 from imrsearch.engine.collect import needs_hit_filter
 from imrsearch.engine.query import decision_filter
 from imrsearch.engine.search import Searcher
 from imrsearch.engine.store import IndexStore
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "dwc-2016-17"
 QUERIES = [
     "medically",
     "outcome:overturned",
@@ -43,24 +40,6 @@ QUERIES = [
     '"red flag" /p imaging',
     "drug:nosuchdrug",
 ]
-
-
-@pytest.fixture(scope="module")
-def changed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus in shards by year (a segment each), then a tenth of its letters removed
-    and one changed: segments with deleted documents."""
-    root = tmp_path_factory.mktemp("bulk")
-    letters = root / "letters"
-    shutil.copytree(CORPUS, letters)
-    index = root / "index"
-    api.build(letters, index, workers=1, shards="year")
-    files = sorted(p for p in letters.rglob("*") if p.is_file())
-    for path in files[::10]:
-        path.unlink()
-    changed = files[1]
-    changed.write_bytes(changed.read_bytes().replace(b"Upheld", b"Overturned", 1))
-    api.update(letters, index, workers=1)
-    return index
 
 
 def _whoosh(searcher, q) -> dict[int, float]:

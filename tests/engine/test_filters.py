@@ -3,18 +3,15 @@ Whoosh's own listing finds, in an index with several segments and deleted docume
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from whoosh.query.wrappers import ConstantScoreQuery
 
-from imrsearch import api
 from imrsearch.engine import filters
 from imrsearch.engine.search import Searcher
 from imrsearch.engine.store import IndexStore
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "dwc-2016-17"
 RANGES = [
     "age:>=50",
     "age:>60",
@@ -30,24 +27,6 @@ RANGES = [
     "NOT age:>=50",
     "age:>=200",
 ]
-
-
-@pytest.fixture(scope="module")
-def changed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus built in shards by year (a segment each), then updated with a tenth of its
-    letters gone and one changed (documents deleted)."""
-    root = tmp_path_factory.mktemp("filters")
-    letters = root / "letters"
-    shutil.copytree(CORPUS, letters)
-    index = root / "index"
-    api.build(letters, index, workers=1, shards="year")  # a segment per decision year
-    files = sorted(p for p in letters.rglob("*") if p.is_file())
-    for path in files[::10]:
-        path.unlink()
-    changed = files[1]
-    changed.write_bytes(changed.read_bytes().replace(b"Upheld", b"Overturned", 1))
-    api.update(letters, index, workers=1)
-    return index
 
 
 def _found(index: Path, text: str) -> list[tuple[str, int | None]]:
