@@ -11,6 +11,7 @@ ratio of the medians (the machine is shared: compare ratios).
 from __future__ import annotations
 
 import argparse
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         index = commands.samples_index(Path(workdir))
         found = commands.startup(index, args.runs)
-    print(f"command: {found['command'].replace(str(index), 'SAMPLES_INDEX')}")
+    words = shlex.split(found["command"].replace(str(index), "SAMPLES_INDEX"))
+    words[0] = Path(words[0]).name  # the script beside the interpreter, without this machine's path
+    print(f"command: {shlex.join(words)}")
     print(
         f"imrsearch query: median {found['query_ms']:.1f} ms, min {found['query_min_ms']:.1f} ms;"
         f" python -c pass: median {found['python_ms']:.1f} ms;"

@@ -151,6 +151,6 @@ def test_startup_measures_a_cold_query_beside_the_interpreter() -> None:
     assert done.returncode == 0, done.stderr
     command, timing = done.stdout.splitlines()
     assert command.startswith("command: ") and "SAMPLES_INDEX" in command
-    assert "/tmp" not in command  # no path of the machine in what is quoted
+    assert "/" not in command  # no path of the machine in what is quoted
     median, python = (float(ms) for ms in re.findall(r"median ([\d.]+) ms", timing))
     assert median > python > 0  # a query does more than start the interpreter

@@ -46,8 +46,9 @@ from imrsearch.vocab.paths import display_path
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
 _SNIPPET_FIELDS = ("rationale", "service")
-# Longest a search may run (see `limits`). The slowest benchmark query on 100,000
-# letters takes about 6 s; a search that runs longer fails rather than answer with fewer hits.
+# Longest a search may run (see `limits`). The slowest benchmark query takes about 0.8 s on
+# 100,000 letters and 1.3 s on 300,000 (BENCHMARKS.md); a search that runs longer fails rather
+# than answer with fewer hits.
 SEARCH_SECONDS = 30.0
 
 
