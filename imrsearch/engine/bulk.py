@@ -143,28 +143,20 @@ class _Segment:
         """A phrase: the documents of the intersection of its words (or pairs) where they
         stand at their offsets, read as `Pieces._get_spans` and a slop-1 ordered
         `SpanNear2` read them: each piece's places, less its offset, share a start."""
-        pieces, offsets = _pieces(matcher)
-        leaves = [p.child if type(p) is wrappers.FilterMatcher else p for p in pieces]
+        leaves, offsets = _pieces(matcher)
         places: list[dict[int, bytes]] = [{} for _ in leaves]
         for i in sorted(range(len(leaves)), key=lambda i: self._size(leaves[i])):
             # the rarest piece first, each next one read only where all before it stand
             self.read[id(leaves[i])] = within = self._leaf(leaves[i], within, places[i])
         candidates = self.scores(matcher.child)
-        starts_of = _starts if type(leaves[0].format) is formats.Positions else None
-        if starts_of is None:
-            decode = leaves[0].format.decoder("positions")
-
-            def starts_of(value: bytes, offset: int) -> set[int]:
-                return {p - offset for p in decode(value)}
-
         first, first_offset = places[0], offsets[0]
         rest = list(zip(places[1:], offsets[1:], strict=True))
         found: Scores = {}
         boost = matcher.boost
         for docnum, score in candidates.items():
-            starts = starts_of(first[docnum], first_offset)
+            starts = _starts(first[docnum], first_offset)
             for values, offset in rest:
-                starts &= starts_of(values[docnum], offset)
+                starts &= _starts(values[docnum], offset)
                 if not starts:
                     break
             else:
@@ -262,23 +254,26 @@ def _starts(value: bytes, offset: int) -> set[int]:
 
 
 def _pieces(matcher: Any) -> tuple[list[Any], Any]:
-    """A phrase's pieces and the offset of each in the phrase."""
-    if type(matcher) is Pieces:
-        return matcher.leaves, matcher.offsets
-    return matcher.ms, range(len(matcher.ms))
+    """A phrase's word (or pair) matchers, without the filter of deleted documents around
+    them, and the offset of each in the phrase."""
+    pieces, offsets = (
+        (matcher.leaves, matcher.offsets)
+        if type(matcher) is Pieces
+        else (matcher.ms, range(len(matcher.ms)))
+    )
+    return [p.child if type(p) is wrappers.FilterMatcher else p for p in pieces], offsets
 
 
 def _placed(matcher: Any) -> bool:
-    """A phrase of adjacent words or pairs, each read whole (see `_Segment._placed`)."""
+    """A phrase of adjacent words or pairs, each read whole and its places stored as
+    `formats.Positions` (see `_Segment._placed`)."""
     kind = type(matcher)
     if kind is not Pieces and not (
         kind is _PHRASE and matcher.slop == 1 and matcher.ordered and matcher.mindist == 1
     ):
         return False
-    return all(
-        type(p) is _LEAF or (type(p) is wrappers.FilterMatcher and type(p.child) is _LEAF)
-        for p in _pieces(matcher)[0]
-    )
+    leaves = _pieces(matcher)[0]
+    return all(type(p) is _LEAF and type(p.format) is formats.Positions for p in leaves)
 
 
 def _union(a: Scores, b: Scores) -> Scores:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from array import array
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from whoosh import columns
 
 from imrsearch.engine.schema import FACET_SEP
+from imrsearch.engine.segments import by_segment
 
 _UPHELD = b"upheld"
 Counts = tuple[Counter[str], Counter[str]]  # documents per value; of those, upheld ones
@@ -51,28 +51,22 @@ class FacetCounter:
     """Counts for one open reader; its columns' arrays live as long as the reader."""
 
     def __init__(self, reader: Any) -> None:
-        leaves = list(reader.leaf_readers())  # each segment, and its first document's number
-        self._segments = [leaf for leaf, _ in leaves]
-        self._starts = [start for _, start in leaves]
+        self._reader = reader
         self._columns: dict[tuple[int, str], _Column] = {}
         self._split: dict[bytes, frozenset[str]] = {}
 
     def counts(self, names: Iterable[str], docnums: Iterable[int]) -> dict[str, Counts]:
         """For each facet in `names`: documents per value among `docnums`, and upheld ones."""
-        by_segment: list[list[int]] = [[] for _ in self._segments]
-        starts = self._starts
-        for docnum in docnums:
-            at = bisect_right(starts, docnum) - 1
-            by_segment[at].append(docnum - starts[at])
-        upheld_docs = [self._upheld(at, docs) for at, docs in enumerate(by_segment)]
+        held = [(leaf, local) for leaf, _, local in by_segment(self._reader, docnums)]
+        upheld_docs = [self._upheld(at, leaf, docs) for at, (leaf, docs) in enumerate(held)]
         found: dict[str, Counts] = {}
         for name in names:
             counts: Counter[str] = Counter()
             upheld: Counter[str] = Counter()
-            for at, docs in enumerate(by_segment):
+            for at, (leaf, docs) in enumerate(held):
                 if not docs:
                     continue
-                column = self._column(at, f"facet_{name}")
+                column = self._column(at, leaf, f"facet_{name}")
                 for tally, of in ((counts, docs), (upheld, upheld_docs[at])):
                     for ref, n in column.refs_of(of).items():
                         for value in self._values(column.values[ref]):
@@ -80,17 +74,18 @@ class FacetCounter:
             found[name] = (counts, upheld)
         return found
 
-    def _upheld(self, at: int, docs: list[int]) -> list[int]:
-        outcome = self._column(at, "facet_outcome")
+    def _upheld(self, at: int, leaf: Any, docs: list[int]) -> list[int]:
+        outcome = self._column(at, leaf, "facet_outcome")
         if _UPHELD not in outcome.values:
             return []
         ref, refs = outcome.values.index(_UPHELD), outcome.refs
         return [d for d in docs if d < len(refs) and refs[d] == ref]
 
-    def _column(self, at: int, name: str) -> _Column:
+    def _column(self, at: int, leaf: Any, name: str) -> _Column:
+        """Segment number `at`'s column `name` (`leaf` its reader), read on first use."""
         key = (at, name)
         if key not in self._columns:
-            self._columns[key] = _Column(self._segments[at], name)
+            self._columns[key] = _Column(leaf, name)
         return self._columns[key]
 
     def _values(self, raw: bytes) -> frozenset[str]:

@@ -18,6 +18,8 @@ index of one segment is what Whoosh did.
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh import columns, matching
@@ -104,3 +106,15 @@ MultiReader.column_reader = _column_reader
 MultiTerm.matcher = _multiterm_matcher
 CompoundQuery._tree_matcher = _tree_matcher
 Or._matcher = _or_matcher
+
+
+def by_segment(reader: Any, docnums: Iterable[int]) -> list[tuple[Any, int, list[int]]]:
+    """`docnums` (numbers in the whole index) split by segment: each segment's reader, the
+    number of its first document, and those of `docnums` it holds, as numbers within it."""
+    leaves = list(reader.leaf_readers())
+    starts = [start for _, start in leaves]
+    held: list[list[int]] = [[] for _ in leaves]
+    for docnum in docnums:
+        at = bisect_right(starts, docnum) - 1
+        held[at].append(docnum - starts[at])
+    return [(leaf, start, local) for (leaf, start), local in zip(leaves, held, strict=True)]

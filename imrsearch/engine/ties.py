@@ -10,12 +10,13 @@ order.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Iterable
 from heapq import heapify, heappush, heapreplace, nlargest
 from typing import Any
 
 from whoosh import collectors, searching, sorting
+
+from imrsearch.engine.segments import by_segment
 
 KEY = "order"
 
@@ -112,13 +113,10 @@ def best(searcher: Any, q: Any, scores: dict[int, float], limit: int | None) -> 
 def _keys(searcher: Any, docnums: Iterable[int]) -> dict[int, bytes]:
     """The keys of `docnums`, each read from its own segment's column: through the index's
     column reader a key cost four calls, and a common word ties thousands at the floor."""
-    segments = searcher.leaf_searchers()
-    starts = [offset for _, offset in segments]
-    columns = [sub.reader().column_reader(KEY) for sub, _ in segments]
-    keys = {}
-    for docnum in docnums:
-        at = bisect_right(starts, docnum) - 1
-        keys[docnum] = columns[at][docnum - starts[at]]
+    keys: dict[int, bytes] = {}
+    for leaf, start, local in by_segment(searcher.reader(), docnums):
+        column = leaf.column_reader(KEY)
+        keys.update((start + docnum, column[docnum]) for docnum in local)
     return keys
 
 
