@@ -44,6 +44,7 @@ class Config:
     workdir: Path
     out: Path
     workers: int | None
+    shards: str | None  # passed to imrsearch index build (an update keeps it)
     repeats: int  # timed runs per query, at most
     min_repeats: int  # timed runs per query, at least
     query_budget: float  # seconds per query after which repeats stop (once min_repeats ran)
@@ -56,8 +57,10 @@ class Config:
 
 
 def _build_command(letters: Path, index: Path, config: Config, mode: str = "build") -> list[str]:
-    workers = ["--workers", str(config.workers)] if config.workers else []
-    return commands.imrsearch("index", mode, letters, "--index", index, "--json", *workers)
+    options = ["--workers", str(config.workers)] if config.workers else []
+    if config.shards and mode == "build":
+        options += ["--shards", config.shards]
+    return commands.imrsearch("index", mode, letters, "--index", index, "--json", *options)
 
 
 def _checked_run(cmd: list[str]) -> measure.Measured:
@@ -298,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/imrsearch-bench"))
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--workers", type=int, help="passed to imrsearch index build")
+    parser.add_argument("--shards", choices=["year"], help="passed to imrsearch index build")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per query, at most")
     parser.add_argument(
         "--cli-runs", type=int, default=5, help="runs of each whole command vs rg, at most"
@@ -323,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir=args.workdir,
         out=args.out,
         workers=args.workers,
+        shards=args.shards,
         repeats=3 if quick else args.repeats,
         min_repeats=2 if quick else 5,
         query_budget=1.0 if quick else 10.0,

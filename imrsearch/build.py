@@ -93,7 +93,7 @@ def _build(
     shards: str | None = None,
 ) -> BuildReport:
     report = _report(store, archive, "build", walk)
-    parallel = (workers or os.cpu_count() or 1) > 1 and len(walk.files) >= _PARALLEL_FROM
+    parallel = _parallel(workers, len(walk.files))
     order = _walk_order(walk)
     sharded = shards is not None
     with NewGeneration(store, update=False, parallel=parallel, sharded=sharded) as generation:
@@ -141,10 +141,16 @@ def update(
             report.unchanged = files.count()
             report.failures.extend(FileError(path, reason) for path, reason in files.failures())
             to_read = [p for key, p in present.items() if key in changes.reread]
+            if _parallel(workers, len(to_read)):
+                generation.write_in_parallel()
             results = _in_order(load_letters(to_read, workers), to_read)
             _index(generation, results, len(to_read), report, progress, order)
             built_at = meta["built_at"]
             return _publish(generation, archive, report, started, built_at, follow_symlinks, shards)
+
+
+def _parallel(workers: int | None, files: int) -> bool:
+    return (workers or os.cpu_count() or 1) > 1 and files >= _PARALLEL_FROM
 
 
 def _no_letters(archive: Path, walk: Walk, consequence: str, moved: bool = False) -> ImrError:
@@ -345,6 +351,7 @@ def _publish(
     report.warnings = totals.warned
     report.formats = totals.formats
     report.outcomes = totals.outcomes
+    generation.commit()  # the writers' last work is part of the build's time
     report.seconds = time.perf_counter() - started
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     generation.publish(

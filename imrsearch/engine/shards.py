@@ -14,11 +14,9 @@ totals and facets equal an unsharded index's, and `ties` orders equals the same 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
@@ -27,8 +25,6 @@ from imrsearch.engine import (  # noqa: F401 - patches of Whoosh's readers and m
     lengths,  # a field's lengths read once per segment
     segments,  # the segments read as one index
 )
-from imrsearch.engine.documents import letter_documents
-from imrsearch.engine.schema import build_schema
 from imrsearch.model import Letter
 
 BY_YEAR = "year"
@@ -36,8 +32,6 @@ SHARDINGS = (BY_YEAR,)
 MAIN = "MAIN"  # Whoosh's name for the one index of a folder
 UNDATED = "UNDATED"
 _TOC = re.compile(r"_(MAIN|Y\d{4}|UNDATED)_\d+\.toc")
-_WRITER_MB = 32  # per shard: letters of several years may be open at once
-_MERGE_AT_SEGMENTS = 10
 
 
 def shard_of(letter: Letter) -> str:
@@ -52,66 +46,6 @@ def names(generation: Path) -> list[str]:
 
 def _listing(generation: Path) -> list[str]:
     return [p.name for p in generation.iterdir()]
-
-
-class ShardWriters:
-    """A writer per shard, opened when the first letter of its year comes (or a deletion
-    finds one of its letters), all committed together before the generation is published."""
-
-    def __init__(self, work: Path) -> None:
-        self.storage = FileStorage(str(work), supports_mmap=False)
-        self.work = work
-        self.writers: dict[str, Any] = {}
-
-    def _writer(self, name: str) -> Any:
-        if name not in self.writers:
-            if self.storage.index_exists(name):
-                ix = self.storage.open_index(name)
-            else:
-                ix = self.storage.create_index(build_schema(), name)
-            self.writers[name] = ix.writer(limitmb=_WRITER_MB)
-        return self.writers[name]
-
-    def add(self, letter: Letter) -> int:
-        """Write the letter's documents to its shard; how many there were."""
-        writer = self._writer(shard_of(letter))
-        documents = letter_documents(letter)
-        with writer.group():
-            for doc in documents:
-                writer.add_document(**doc)
-        return len(documents)
-
-    def delete(self, paths: Iterable[str]) -> None:
-        """Drop the documents of these letter files from whichever shards hold them; a shard
-        that holds none of them is not opened for writing."""
-        paths = list(paths)
-        for name in names(self.work):
-            with self.storage.open_index(name).reader() as reader:
-                held = [p for p in paths if ("path", p) in reader]
-            if held:
-                writer = self._writer(name)
-                with writer.searcher() as searcher:
-                    for path in held:
-                        writer.delete_by_term("path", path, searcher=searcher)
-
-    def commit(self) -> int:
-        """Commit every open writer (a shard's segments merged once many pile up, as an
-        unsharded index's are); the documents the shards hold together."""
-        if not self.writers and not names(self.work):
-            self._writer(UNDATED)  # an archive without letters: one empty shard
-        for writer in self.writers.values():
-            writer.commit(merge=len(writer.segments) >= _MERGE_AT_SEGMENTS)
-        total = 0
-        for name in names(self.work):
-            ix = self.storage.open_index(name)
-            total += ix.doc_count_all()
-            ix.close()
-        return total
-
-    def cancel(self) -> None:
-        for writer in self.writers.values():
-            if not writer.is_closed:
-                writer.cancel()
 
 
 class ShardedIndex:

@@ -32,7 +32,7 @@ from imrsearch.engine.documents import letter_documents
 from imrsearch.engine.folder import MANIFEST
 from imrsearch.engine.manifest import Manifest
 from imrsearch.engine.schema import SCHEMA_VERSION, build_schema
-from imrsearch.engine.shards import ShardWriters
+from imrsearch.engine.shard_writers import ShardWriters
 from imrsearch.engine.store import IndexStore
 from imrsearch.errors import ImrError
 from imrsearch.model import Letter
@@ -60,6 +60,7 @@ class NewGeneration:
         self.store = store
         self.parallel = parallel
         self.documents = 0
+        self.committed = False
         self.work: Path | None = None
         self.shards: ShardWriters | None = None
         try:
@@ -69,8 +70,8 @@ class NewGeneration:
                 self.manifest = Manifest.copy(live / MANIFEST, self.work / MANIFEST)
             else:
                 self.manifest = Manifest.create(self.work / MANIFEST)
-            if sharded:  # a writer per year (see `shards`), one process
-                self.shards = ShardWriters(self.work)
+            if sharded:  # an index per year (see `shard_writers`), written by `procs` processes
+                self.shards = ShardWriters(self.work, _processes(parallel))
                 return
             if update and live is not None:
                 # Read through files, not mmap: Whoosh copies each part of an mmapped segment
@@ -81,7 +82,7 @@ class NewGeneration:
                 self.ix = whoosh_index.create_in(str(self.work), build_schema())
             if parallel:
                 self.writer = _GroupedMpWriter(
-                    self.ix, procs=os.cpu_count(), multisegment=True, limitmb=_WRITER_MB // 2
+                    self.ix, procs=_processes(True), multisegment=True, limitmb=_WRITER_MB // 2
                 )
             else:
                 self.writer = self.ix.writer(limitmb=_WRITER_MB)
@@ -102,25 +103,36 @@ class NewGeneration:
             for path in paths:
                 self.writer.delete_by_term("path", path, searcher=searcher)
 
+    def write_in_parallel(self) -> None:
+        """Write the letters in one process per core (an update of a sharded index decides
+        once it knows how many letters it reads)."""
+        if self.shards is not None:
+            self.shards.processes = _processes(True)
+
     def add(self, letter: Letter) -> None:
         if self.shards is not None:
-            self.documents += self.shards.add(letter)
+            self.shards.add(letter)
             return
         with self.writer.group():  # a letter's documents stay together, in order
             for doc in letter_documents(letter):
                 self.writer.add_document(**doc)
                 self.documents += 1
 
-    def publish(self, meta: dict[str, Any]) -> Path:
-        """Commit, check, finish the manifest beside the index and make this the live one."""
+    def commit(self) -> None:
+        """Write out every letter added (the writer processes finish their segments here),
+        and check that the index holds them all; `publish` then makes it the live one."""
         assert self.work is not None
+        if self.committed:
+            return
         if self.shards is not None:
             self.shards.commit()
-            return self._finish(meta)
+            self.committed = True
+            return
         # An update adds a small segment; merging it into the big ones would rewrite them
         # (minutes and gigabytes at 100k letters): merged only once many pile up.
         merge = self.parallel or len(self.writer.segments) >= _MERGE_AT_SEGMENTS
         self.writer.commit(merge=merge)
+        self.committed = True
         # From the segments' own counts in the table of contents: `doc_count_all()` opens a
         # reader, which copies the whole index into memory (1.3 GiB at 100k letters).
         held = sum(segment.doc_count_all() for segment in self.ix._segments())
@@ -133,10 +145,12 @@ class NewGeneration:
                 hint="run the build again; the previous index is unchanged",
             )
         self.ix.close()
-        return self._finish(meta)
 
-    def _finish(self, meta: dict[str, Any]) -> Path:
+    def publish(self, meta: dict[str, Any]) -> Path:
+        """Commit if not yet done, finish the manifest beside the index and make this the
+        live one."""
         assert self.work is not None
+        self.commit()
         self.manifest.finish({"schema_version": SCHEMA_VERSION, **meta})
         news.record(self.work, self.store)  # published with the generation, or not at all
         return self.store.publish(self.work)
@@ -185,6 +199,10 @@ class NewGeneration:
             hint="free some disk space or choose another --index folder; "
             "the previous index is unchanged",
         )
+
+
+def _processes(parallel: bool) -> int:
+    return (os.cpu_count() or 1) if parallel else 1
 
 
 class _WriterTask(SubWriterTask):

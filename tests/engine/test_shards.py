@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from imrsearch import api
+from imrsearch import build as builder
 from imrsearch.engine import shards
 from imrsearch.engine.manifest import read_meta
 from imrsearch.engine.phrases import phrases
@@ -40,19 +41,25 @@ def _archive(where: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """(archive, unsharded index, sharded index)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, Path]]:
+    """(archive, unsharded index, sharded indexes: written in this process and in two writer
+    processes)."""
     where = tmp_path_factory.mktemp("shards")
     archive = _archive(where)
     api.build(archive, where / "plain", workers=1)
     api.build(archive, where / "sharded", workers=1, shards="year")
-    return archive, where / "plain", where / "sharded"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder, "_PARALLEL_FROM", 1)
+        api.build(archive, where / "parallel", workers=2, shards="year")
+    return archive, where / "plain", {"serial": where / "sharded", "parallel": where / "parallel"}
 
 
-@pytest.fixture
-def pair(built: tuple[Path, Path, Path]) -> Iterator[tuple[Searcher, Searcher]]:
+@pytest.fixture(params=["serial", "parallel"])
+def pair(
+    built: tuple[Path, Path, dict[str, Path]], request: pytest.FixtureRequest
+) -> Iterator[tuple[Searcher, Searcher]]:
     _archive_dir, plain, sharded = built
-    with Searcher(IndexStore(plain)) as one, Searcher(IndexStore(sharded)) as many:
+    with Searcher(IndexStore(plain)) as one, Searcher(IndexStore(sharded[request.param])) as many:
         yield one, many
 
 
@@ -62,11 +69,15 @@ def _answer(searcher: Searcher, text: str, sort: str, limit: int | None) -> tupl
     return found.total, hits, found.facets, found.whole_letters
 
 
-def test_the_sharded_index_has_a_shard_per_year(built: tuple[Path, Path, Path]) -> None:
+def test_the_sharded_index_has_a_shard_per_year(
+    built: tuple[Path, Path, dict[str, Path]],
+) -> None:
     _archive_dir, plain, sharded = built
-    live = IndexStore(sharded).require_live(full=True)
+    live = IndexStore(sharded["serial"]).require_live(full=True)
     assert {"Y2016", "Y2017"} <= set(shards.names(live))
     assert shards.MAIN not in shards.names(live)
+    parallel = IndexStore(sharded["parallel"]).require_live(full=True)
+    assert shards.names(parallel) == shards.names(live)
     assert shards.names(IndexStore(plain).require_live()) == [shards.MAIN]
     assert read_meta(live)["shards"] == "year"
 
@@ -135,7 +146,13 @@ def _moved_to(text: str, year: str) -> str:
     return text
 
 
-def test_an_update_equals_a_fresh_sharded_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_update_equals_a_fresh_sharded_build(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In this process, and in writer processes (the update's letters are then written by
+    them, the deletions here)."""
+    monkeypatch.setattr(builder, "_PARALLEL_FROM", 1)
     archive = _archive(tmp_path)
     sample = archive / "samples" / "000_8e1dcabcf776b057.txt"
     shutil.move(sample, tmp_path / "held")
@@ -143,7 +160,7 @@ def test_an_update_equals_a_fresh_sharded_build(tmp_path: Path) -> None:
     pdf = sorted((archive / "corpus").rglob("*.pdf"))[0]
     changed = archive / "samples" / "moved.txt"
     changed.write_text(_moved_to(load_letter(pdf)[0].text, "2015"))
-    api.build(archive, tmp_path / "updated", workers=1, shards="year")
+    api.build(archive, tmp_path / "updated", workers=workers, shards="year")
     before = shards.names(IndexStore(tmp_path / "updated").require_live())
     assert "Y2015" in before
     # added: a sample that was not there; removed: a corpus letter; changed: the 2015 letter
@@ -151,7 +168,7 @@ def test_an_update_equals_a_fresh_sharded_build(tmp_path: Path) -> None:
     shutil.move(tmp_path / "held", sample)
     sorted((archive / "corpus").rglob("*.pdf"))[3].unlink()
     changed.write_text(_moved_to(changed.read_text(), "2012"))
-    report = api.update(None, tmp_path / "updated")
+    report = api.update(None, tmp_path / "updated", workers=workers)
     assert (report.removed, report.added) == (1, 2)
     api.build(archive, tmp_path / "fresh", workers=1, shards="year")
     live = IndexStore(tmp_path / "updated").require_live(full=True)
