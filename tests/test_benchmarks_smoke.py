@@ -154,3 +154,16 @@ def test_startup_measures_a_cold_query_beside_the_interpreter() -> None:
     assert "/" not in command  # no path of the machine in what is quoted
     median, python = (float(ms) for ms in re.findall(r"median ([\d.]+) ms", timing))
     assert median > python > 0  # a query does more than start the interpreter
+
+
+def test_shared_search_compares_one_process_with_a_worker(samples_index: Path) -> None:
+    """It runs end to end (the answers it compares are equal, or it stops) and prints both
+    tables, on the samples: too small to share, so the two ways are the same search."""
+    done = _run(
+        BENCHMARKS / "shared_search.py", samples_index, "--runs", "1", "--one-search-runs", "1"
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"The index: [\d,]+ documents in \d+ segments", done.stdout)
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert len(rows) >= 40  # every query of the fixed set, then the commands
+    assert any("with a forked worker" in row for row in rows)

@@ -22,12 +22,20 @@ class OpenIndex:
     tree. Cheap to query many times (the TUI keeps one); a command opens one per run.
     """
 
-    def __init__(self, index: Path | None = None, time_limit: float | None = None) -> None:
+    def __init__(
+        self,
+        index: Path | None = None,
+        time_limit: float | None = None,
+        workers: int = 0,
+        fork: bool = False,
+    ) -> None:
         """`time_limit`: seconds a search may run before it fails (`SearchTimeout`); the
-        engine's default without it."""
+        engine's default without it. `workers`: processes that each read a share of a large
+        index's segments for every search, started once (fresh interpreters; forked from
+        this process with `fork`, which only a process running no other thread may ask)."""
         from imrsearch.engine.checked import CheckedSearcher
 
-        self._searcher = CheckedSearcher(store_at(index))
+        self._searcher = CheckedSearcher(store_at(index), workers, fork)
         if time_limit is not None:
             self._searcher.time_limit = time_limit
 
@@ -105,9 +113,9 @@ def _sort_name(sort: SortOrder | str) -> str:
     return sort.value if isinstance(sort, SortOrder) else sort
 
 
-def open_searcher(index: Path | None = None) -> OpenIndex:
+def open_searcher(index: Path | None = None, workers: int = 0, fork: bool = False) -> OpenIndex:
     """The live index, opened; its files are checked before Whoosh reads them."""
-    return OpenIndex(index)
+    return OpenIndex(index, workers=workers, fork=fork)
 
 
 def search(query: str, index: Path | None = None, **options: Any) -> SearchResult:

@@ -20,7 +20,7 @@ there are some.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -42,12 +42,21 @@ _PHRASE = spans.SpanNear2.SpanNear2Matcher
 _SCORES_ARE_WEIGHTS = (type(None), scoring.WeightScorer)
 
 
-def search(searcher: Any, q: Any, check: Callable[[], None], scored: bool = True) -> Scores:
+def search(
+    searcher: Any,
+    q: Any,
+    check: Callable[[], None],
+    scored: bool = True,
+    segments: Collection[int] | None = None,
+) -> Scores:
     """Every document `q` matches in `searcher` (global numbers), with Whoosh's score (or
-    its weight, unscored: for a list of documents)."""
+    its weight, unscored: for a list of documents); in the `segments` at these positions of
+    its leaves only, if given (a share of a search run in several processes)."""
     context = searcher.context() if scored else searcher.boolean_context()
     found: Scores = {}
-    for sub, offset in searcher.leaf_searchers():
+    for position, (sub, offset) in enumerate(searcher.leaf_searchers()):
+        if segments is not None and position not in segments:
+            continue
         part = _Segment(sub.reader(), check).scores(q.matcher(sub, context))
         found.update(((d + offset, s) for d, s in part.items()) if offset else part)
     return found

@@ -23,10 +23,10 @@ T = TypeVar("T")
 
 
 class CheckedSearcher(Searcher):
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, workers: int = 0, fork: bool = False) -> None:
         self._store = store
         with self._explained():
-            super().__init__(store)
+            super().__init__(store, workers=workers, fork=fork)
 
     def refresh(self) -> None:
         with self._explained():

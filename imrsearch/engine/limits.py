@@ -9,8 +9,8 @@ answers with part of its matches, because totals get quoted.
 
 from __future__ import annotations
 
-import threading
 import time
+from typing import Protocol
 
 from imrsearch.errors import ImrError, SearchTimeout
 
@@ -27,10 +27,16 @@ class SearchTimedOut(SearchStopped, SearchTimeout):
     """Out of time: a server answers it as 503, like any search past its limit."""
 
 
+class Cancel(Protocol):
+    """What cancels a search: a `threading.Event`, or a search worker's watch (`parallel`)."""
+
+    def is_set(self) -> bool: ...
+
+
 class Budget:
     """A search's deadline (`seconds` from now) and the event that cancels it."""
 
-    def __init__(self, seconds: float, cancel: threading.Event | None = None) -> None:
+    def __init__(self, seconds: float, cancel: Cancel | None = None) -> None:
         self.seconds = seconds
         self.deadline = time.perf_counter() + seconds
         self.cancel = cancel

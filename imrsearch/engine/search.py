@@ -8,7 +8,8 @@ import threading
 import time
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -17,7 +18,7 @@ from imrsearch.engine import bulk, shards, ties
 from imrsearch.engine.collect import needs_hit_filter
 from imrsearch.engine.facets import FacetCounter
 from imrsearch.engine.highlighting import query_highlight
-from imrsearch.engine.limits import Budget, SearchStopped
+from imrsearch.engine.limits import Budget, Cancel, SearchStopped
 from imrsearch.engine.mapped import Checkpoint, MappedStorage
 from imrsearch.engine.narrow import Clauses
 from imrsearch.engine.passages import passage
@@ -43,6 +44,9 @@ from imrsearch.model import (
 )
 from imrsearch.vocab.paths import display_path
 
+if TYPE_CHECKING:  # loaded with the first searcher that has workers: a command has none
+    from imrsearch.engine.parallel import SearchWorkers
+
 FACET_NAMES = FACET_FIELDS
 SORTS = ("relevance", "date")
 _SNIPPET_FIELDS = ("rationale", "service")
@@ -50,17 +54,36 @@ _SNIPPET_FIELDS = ("rationale", "service")
 # 100,000 letters and 1.3 s on 300,000 (BENCHMARKS.md); a search that runs longer fails rather
 # than answer with fewer hits.
 SEARCH_SECONDS = 30.0
+# Documents from which a search is shared with the workers, if there are any: below it, the
+# messages cost more than the second core saves (BENCHMARKS.md, "Searching in two processes").
+SHARED_FROM = 100_000
 
 
 class Searcher:
     """An open index; cheap to query many times (the TUI keeps one)."""
 
-    def __init__(self, store: IndexStore, time_limit: float = SEARCH_SECONDS) -> None:
+    _workers: SearchWorkers | None = None
+
+    def __init__(
+        self,
+        store: IndexStore,
+        time_limit: float = SEARCH_SECONDS,
+        generation: Path | None = None,
+        workers: int = 0,
+        fork: bool = False,
+    ) -> None:
+        """`generation`: that one rather than the live one (a search worker's); `workers`:
+        processes that read a share of each search's segments (see `parallel`), forked from
+        this one with `fork` (only in a process that runs no other thread)."""
         self._store = store
         self.time_limit = time_limit
         self._checkpoint = Checkpoint()
         self._budget = Budget(time_limit)
-        self._open(store.require_live())
+        self._open(generation or store.require_live())
+        if workers:
+            from imrsearch.engine.parallel import SearchWorkers
+
+            self._workers = SearchWorkers(store.root, workers, self if fork else None)
 
     def _open(self, generation) -> None:
         self.generation = generation
@@ -68,13 +91,14 @@ class Searcher:
         self._searcher = self._ix.searcher()
         self._parser = make_parser(self._ix.schema)
         self._facet_counter = FacetCounter(self._searcher.reader())
+        self._sizes = [sub.doc_count_all() for sub, _ in self._searcher.leaf_searchers()]
 
     def refresh(self) -> None:
         """Read the newest published index from now on (the TUI calls this per search; a
         command keeps one snapshot for its whole run)."""
         live = self._store.live()
         if live is not None and live != self.generation:
-            self.close()
+            self._close_index()  # the workers stay: they follow the generation asked
             self._open(self._store.require_live())
 
     def _still_there(self) -> None:
@@ -83,6 +107,12 @@ class Searcher:
             self.refresh()
 
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+        self._close_index()
+
+    def _close_index(self) -> None:
         self._searcher.close()
         self._ix.close()
 
@@ -94,6 +124,14 @@ class Searcher:
 
     def parse(self, text: str):
         return parse_query(self._parser, text)
+
+    def share(self, text: str, segments: list[int], stop: Cancel) -> bulk.Scores:
+        """The scores of `text` in the segments at these positions: a search worker's share
+        of a search (the query was checked where it was asked)."""
+        with self._limited(stop):
+            return bulk.search(
+                self._searcher, self._query(self.parse(text)), self._budget.check, True, segments
+            )
 
     def search(
         self,
@@ -162,7 +200,7 @@ class Searcher:
         return query_highlight(parsed, reader)
 
     @contextlib.contextmanager
-    def _limited(self, cancel: threading.Event | None) -> Iterator[None]:
+    def _limited(self, cancel: Cancel | None) -> Iterator[None]:
         """Every read of the index checks the budget while the block runs; a search stopped
         half-way may leave Whoosh's reader half-way too, so the next one gets a fresh one."""
         self._budget = Budget(self.time_limit, cancel)
@@ -186,10 +224,13 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}'", text, hint="use relevance or date")
         parsed = self.parse(text)
         check_expansion(parsed, self._searcher.reader(), text)
-        q = wq.And([decision_filter(), parsed]) if needs_hit_filter(parsed) else parsed
-        return self._collected(parsed, q, sort, limit)
+        return self._collected(text, parsed, self._query(parsed), sort, limit)
 
-    def _collected(self, parsed, q, sort: str, limit: int | None) -> _Found:
+    @staticmethod
+    def _query(parsed):
+        return wq.And([decision_filter(), parsed]) if needs_hit_filter(parsed) else parsed
+
+    def _collected(self, text: str, parsed, q, sort: str, limit: int | None) -> _Found:
         """Date order is unscored, collected by Whoosh; relevance reads every match and its
         score from the index a block at a time (`bulk`) and keeps the first `limit`."""
         if sort == "date":
@@ -197,8 +238,23 @@ class Searcher:
             self._searcher.search_with_collector(q, watched)
             ranked = watched.results()
             return _Found(parsed, len(ranked), ranked.docs(), ranked)
-        found = bulk.search(self._searcher, q, self._budget.check)
+        found = self._scores(text, q)
         return _Found(parsed, len(found), found.keys(), ties.best(self._searcher, q, found, limit))
+
+    def _scores(self, text: str, q) -> bulk.Scores:
+        """Every match and its score, the segments shared with the workers if there are
+        any and more than one segment to share."""
+        check = self._budget.check
+        if self._workers is None or len(self._sizes) < 2 or sum(self._sizes) < SHARED_FROM:
+            return bulk.search(self._searcher, q, check)
+        return self._workers.scores(
+            self.generation,
+            text,
+            self._sizes,
+            lambda mine: bulk.search(self._searcher, q, check, True, mine),
+            check,
+            self.time_limit,
+        )
 
     def _whole_letters(self, matched: AbstractSet[int]) -> int:
         """How many of `matched` are letters matched as a whole (they have no decision): few

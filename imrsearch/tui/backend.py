@@ -33,7 +33,8 @@ class Backend:
 
     def _open(self) -> api.OpenIndex:
         if self._searcher is None:
-            self._searcher = api.open_searcher(self.index)
+            # one search worker per core beside this process (see `engine.parallel`)
+            self._searcher = api.open_searcher(self.index, workers=(os.cpu_count() or 1) - 1)
         return self._searcher
 
     def warm_up(self) -> None:
