@@ -115,9 +115,19 @@ def _keys(searcher: Any, docnums: Iterable[int]) -> dict[int, bytes]:
     column reader a key cost four calls, and a common word ties thousands at the floor."""
     keys: dict[int, bytes] = {}
     for leaf, start, local in by_segment(searcher.reader(), docnums):
-        column = leaf.column_reader(KEY)
-        keys.update((start + docnum, column[docnum]) for docnum in local)
+        if local:
+            column = _key_column(leaf)
+            keys.update((start + docnum, column[docnum]) for docnum in local)
     return keys
+
+
+def _key_column(leaf: Any) -> Any:
+    """A segment's key column, opened once per open segment: opening it reads the place of
+    every document's key (50 ms a search over 20 segments at 100,000 letters)."""
+    column = getattr(leaf, "_imrsearch_keys", None)
+    if column is None:
+        column = leaf._imrsearch_keys = leaf.column_reader(KEY)
+    return column
 
 
 class _StableSorted(collectors.SortingCollector):
