@@ -91,32 +91,44 @@ def _write(folder: str, jobs: Any, results: Any) -> None:
 
 
 class _Processes:
-    """Writer processes fed batches of letters through one bounded queue."""
+    """Writer processes fed batches of letters through bounded queues: one queue for all
+    (a build: any process writes any shard, so all stay busy whatever the walk order), or a
+    queue per process with each shard's letters in one of them (an update: one new segment
+    per shard, not one per process, since every segment costs each search a little)."""
 
-    def __init__(self, folder: Path, count: int) -> None:
+    def __init__(self, folder: Path, count: int, by_shard: bool) -> None:
         context = multiprocessing.get_context("fork")
-        self.jobs = context.Queue(count * 2)
+        self.count = count
+        self.lanes = (
+            [context.Queue(2) for _ in range(count)] if by_shard else [context.Queue(count * 2)]
+        )
         self.results = context.Queue()
-        self.batch: list[tuple[str, Letter]] = []
+        self.batches: dict[int, list[tuple[str, Letter]]] = {}
+        self.lane_of: dict[str, int] = {}  # a shard's queue, given in turn as shards come
         self.processes = [
-            context.Process(target=_write, args=(str(folder), self.jobs, self.results))
-            for _ in range(count)
+            context.Process(
+                target=_write, args=(str(folder), self.lanes[i % len(self.lanes)], self.results)
+            )
+            for i in range(count)
         ]
         for process in self.processes:
             process.start()
 
     def add(self, name: str, letter: Letter) -> None:
-        self.batch.append((name, letter))
-        if len(self.batch) >= _BATCH:
-            self.jobs.put(self.batch)
-            self.batch = []
+        lane = self.lane_of.setdefault(name, len(self.lane_of) % len(self.lanes))
+        batch = self.batches.setdefault(lane, [])
+        batch.append((name, letter))
+        if len(batch) >= _BATCH:
+            self.lanes[lane].put(batch)
+            self.batches[lane] = []
 
     def finish(self) -> list[dict[str, tuple[Any, int]]]:
         """Every process's segments; an error if one failed or died without a word."""
-        if self.batch:
-            self.jobs.put(self.batch)
-        for _ in self.processes:
-            self.jobs.put(None)
+        for lane, batch in self.batches.items():
+            if batch:
+                self.lanes[lane].put(batch)
+        for i in range(self.count):
+            self.lanes[i % len(self.lanes)].put(None)
         finished: list[dict[str, tuple[Any, int]]] = []
         while len(finished) < len(self.processes):
             try:
@@ -135,7 +147,8 @@ class _Processes:
         return finished
 
     def cancel(self) -> None:
-        self.jobs.cancel_join_thread()  # nobody reads it now: do not wait at exit to flush it
+        for lane in self.lanes:  # nobody reads them now: do not wait at exit to flush them
+            lane.cancel_join_thread()
         for process in self.processes:
             process.terminate()
         for process in self.processes:
@@ -155,10 +168,11 @@ class ShardWriters:
     """The shards of a new generation, written by `processes` writer processes (in this
     process with 1): deletions, letters, and one commit of every shard at the end."""
 
-    def __init__(self, work: Path, processes: int = 1) -> None:
+    def __init__(self, work: Path, processes: int = 1, by_shard: bool = False) -> None:
         self.storage = FileStorage(str(work), supports_mmap=False)
         self.work = work
         self.processes = processes
+        self.by_shard = by_shard  # each shard written by one process (see `_Processes`)
         self.locked: dict[str, SegmentWriter] = {}  # this process's writer of each shard
         self.sent: Counter[str] = Counter()  # letters handed to the writers, by shard
         self.here: _SegmentWriters | None = None
@@ -183,7 +197,7 @@ class ShardWriters:
         self.sent[name] += 1
         if self.processes > 1:
             if self.pool is None:
-                self.pool = _Processes(self.work, self.processes)
+                self.pool = _Processes(self.work, self.processes, self.by_shard)
             self.pool.add(name, letter)
             return
         if self.here is None:

@@ -71,7 +71,7 @@ class NewGeneration:
             else:
                 self.manifest = Manifest.create(self.work / MANIFEST)
             if sharded:  # an index per year (see `shard_writers`), written by `procs` processes
-                self.shards = ShardWriters(self.work, _processes(parallel))
+                self.shards = ShardWriters(self.work, _processes(parallel), by_shard=update)
                 return
             if update and live is not None:
                 # Read through files, not mmap: Whoosh copies each part of an mmapped segment

@@ -110,3 +110,30 @@ def test_an_update_that_only_deletes_starts_no_writer_process(tmp_path: Path) ->
         with pytest.raises(ImrError, match="no letter with"):
             searcher.letter(letters[0].path)
         assert searcher.letter(letters[1].path) == letters[1]
+
+
+def test_an_update_adds_one_segment_per_shard(tmp_path: Path) -> None:
+    """An update's writer processes each take whole shards: a segment per shard written,
+    not one per process (every segment costs each search a little)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from imrsearch.engine import shards
+
+    letters = [load_letter(p)[0] for p in sorted(DATA.rglob("*.pdf"))]
+    store = IndexStore(tmp_path / "ix")
+    _build(store, letters)
+
+    def segments() -> dict[str, int]:
+        live = store.require_live()
+        storage = FileStorage(str(live))
+        return {n: len(storage.open_index(n)._segments()) for n in shards.names(live)}
+
+    before = segments()
+    assert len(before) >= 2 and max(before.values()) == 2  # the build: one per process
+    with store.write_lock(), NewGeneration(store, update=True, sharded=True) as generation:
+        assert generation.shards is not None
+        generation.shards.processes = 2
+        for letter in letters:  # letters of every shard, in 5 batches
+            generation.add(letter)
+        generation.publish({"archive": "x", "report": {}})
+    assert segments() == {name: count + 1 for name, count in before.items()}
