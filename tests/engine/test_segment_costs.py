@@ -64,7 +64,8 @@ def test_a_segment_key_column_is_opened_once(
 def test_a_fuzzy_term_reaches_the_words_whoosh_finds(
     changed_index: Path, field: str, word: str, edits: int, prefix: int
 ) -> None:
-    """Found segment by segment and joined: the same words, in the same order."""
+    """Found segment by segment and joined (one edit) or by Whoosh (two): the same words, in
+    the same order."""
     with Searcher(IndexStore(changed_index)) as searcher:
         reader = searcher.whoosh.reader()
         assert isinstance(reader, MultiReader)
