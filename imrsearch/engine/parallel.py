@@ -52,7 +52,7 @@ class SearchWorkers:
         self.root = root
         self.current = self.context.Value("q", 0, lock=False)  # the search to run; 0: none
         self.number = 0
-        self.workers: list[_Worker | None] = [None] * count  # started at their first search
+        self.workers: list[_Worker | None] = [None] * count  # see `start`
 
     def _start(self) -> _Worker:
         return _Worker(self.context, self.root, self.current, self.opened)
@@ -84,6 +84,12 @@ class SearchWorkers:
             return found
         finally:
             self.current.value = 0  # done or stopped: any worker still reading stops
+
+    def start(self) -> None:
+        """Start every worker now, so that they are ready by the first search (a fresh
+        interpreter takes about half a second to import and open the index)."""
+        for i in range(len(self.workers)):
+            self._ready(i)
 
     def _ready(self, i: int) -> _Worker:
         """Worker `i`, started if it is not running (first use, or it died since)."""

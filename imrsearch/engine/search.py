@@ -84,6 +84,8 @@ class Searcher:
             from imrsearch.engine.parallel import SearchWorkers
 
             self._workers = SearchWorkers(store.root, workers, self if fork else None)
+            if self._shared():
+                self._workers.start()  # ready by the first search
 
     def _open(self, generation) -> None:
         self.generation = generation
@@ -245,7 +247,7 @@ class Searcher:
         """Every match and its score, the segments shared with the workers if there are
         any and more than one segment to share."""
         check = self._budget.check
-        if self._workers is None or len(self._sizes) < 2 or sum(self._sizes) < SHARED_FROM:
+        if self._workers is None or not self._shared():
             return bulk.search(self._searcher, q, check)
         return self._workers.scores(
             self.generation,
@@ -255,6 +257,9 @@ class Searcher:
             check,
             self.time_limit,
         )
+
+    def _shared(self) -> bool:
+        return len(self._sizes) >= 2 and sum(self._sizes) >= SHARED_FROM
 
     def _whole_letters(self, matched: AbstractSet[int]) -> int:
         """How many of `matched` are letters matched as a whole (they have no decision): few

@@ -175,3 +175,19 @@ def test_the_workers_follow_an_update(tmp_path: Path, monkeypatch: pytest.Monkey
             assert _answer(shared, "medically") == _answer(one, "medically")
             assert _answer(shared, "medically")[0] < before
         assert shared._workers is workers
+
+
+def test_workers_start_with_the_searcher_only_where_searches_are_shared(
+    changed_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(changed_index)
+    monkeypatch.setattr(search, "SHARED_FROM", 100_000)  # as shipped (the fixture above lowers it)
+    with Searcher(store, workers=1) as small:  # far under 100,000 documents: never shared
+        assert small._workers is not None and small._workers.workers == [None]
+        small.search("medically", limit=1)
+        assert small._workers.workers == [None]
+    monkeypatch.setattr(search, "SHARED_FROM", 0)
+    with Searcher(store, workers=1) as shared:  # started at once, ready by the first search
+        assert shared._workers is not None
+        worker = shared._workers.workers[0]
+        assert worker is not None and worker.process.is_alive()
