@@ -76,7 +76,10 @@ class SearchWorkers:
         try:
             for i, group in enumerate(groups[1:]):
                 if group:
-                    self._ready(i).ask((number, str(generation), text, group, seconds))
+                    try:
+                        self._ready(i).ask((number, str(generation), text, group, seconds))
+                    except OSError:  # it died just now: the next search starts another
+                        raise self._lost(i) from None
                     asked.append(i)
             found = here(groups[0])
             for i in asked:
@@ -105,13 +108,18 @@ class SearchWorkers:
         assert worker is not None
         try:
             return worker.answer(number, check)
-        except (EOFError, OSError, BrokenPipeError):
-            self.workers[i] = None  # started again for the next search
+        except (EOFError, OSError):
+            raise self._lost(i) from None
+
+    def _lost(self, i: int) -> ImrError:
+        worker = self.workers[i]
+        self.workers[i] = None  # started again for the next search
+        if worker is not None:
             worker.stop()
-            raise ImrError(
-                "a search process ended before it answered, so no results are shown",
-                hint="run the search again",
-            ) from None
+        return ImrError(
+            "a search process ended before it answered, so no results are shown",
+            hint="run the search again",
+        )
 
     def close(self) -> None:
         for worker in self.workers:
