@@ -63,15 +63,23 @@ def _multiterm_matcher(self: MultiTerm, searcher: Any, context: Any = None) -> A
     return Or(terms, boost=self.boost).matcher(searcher, context)
 
 
+def _kept(q: Any, reader: Any, name: str, make: Any) -> Any:
+    """`make()`, kept on the query `q` under `name` for the reader it was made for and the
+    query's hash (its field, words and options: a copy of the query that was changed gets
+    its own)."""
+    held = getattr(q, name, None)
+    if held is None or held[0]() is not reader or held[1] != hash(q):
+        held = (weakref.ref(reader), hash(q), make())
+        setattr(q, name, held)
+    return held[2]
+
+
 def _expanded(self: MultiTerm, reader: Any) -> list[bytes]:
     """The words a wildcard or fuzzy term reaches in `reader`, found once per search: each
     segment's matcher and every weighing of a tree asks again, and over many segments each
     walk of the term lists cost a tenth of a second at 10,000 letters."""
-    held = getattr(self, "_whole_words", None)
-    if held is None or held[0]() is not reader:
-        held = (weakref.ref(reader), list(self._btexts(reader)))
-        self._whole_words = held
-    return held[1]
+    words: list[bytes] = _kept(self, reader, "_whole_words", lambda: list(self._btexts(reader)))
+    return words
 
 
 def _terms_within(
@@ -91,18 +99,13 @@ def _terms_within(
 
 
 def _once_per_search(estimate: Any) -> Any:
-    """Whoosh's `estimate`, kept on the query for the reader it was made for: each segment's
-    tree weighs every clause again, and over a reader of many segments each estimate adds
-    up every segment (20 segments: 18,000 lookups for a three-clause query at 100,000
-    letters, half its time). Kept with the query's hash (of its field, words and options):
-    a copy of the query that was changed is estimated anew."""
+    """Whoosh's `estimate`, kept on the query for the reader it was made for (`_kept`): each
+    segment's tree weighs every clause again, and over a reader of many segments each
+    estimate adds up every segment (20 segments: 18,000 lookups for a three-clause query at
+    100,000 letters, half its time)."""
 
     def estimate_size(self: Any, reader: Any) -> int:
-        held = getattr(self, "_whole_size", None)
-        if held is None or held[0]() is not reader or held[1] != hash(self):
-            held = (weakref.ref(reader), hash(self), estimate(self, reader))
-            self._whole_size = held
-        return int(held[2])
+        return int(_kept(self, reader, "_whole_size", lambda: estimate(self, reader)))
 
     return estimate_size
 
